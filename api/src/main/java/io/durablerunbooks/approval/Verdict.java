@@ -1,0 +1,6 @@
+package io.durablerunbooks.approval;
+
+public enum Verdict {
+  GO,
+  NO_GO
+}

@@ -1,0 +1,3 @@
+package io.durablerunbooks.restore;
+
+public record QueryResult(String name, boolean passed, String actual, String expected) {}

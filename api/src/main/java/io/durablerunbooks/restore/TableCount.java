@@ -1,0 +1,3 @@
+package io.durablerunbooks.restore;
+
+public record TableCount(String table, long rows) {}

@@ -1,0 +1,5 @@
+package io.durablerunbooks.restoretest;
+
+import io.durablerunbooks.runbook.RunContext;
+
+public record RestoreTestRequest(RunContext context, RestoreTestSpec spec) {}
