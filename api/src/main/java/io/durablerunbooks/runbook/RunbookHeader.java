@@ -16,7 +16,12 @@ public record RunbookHeader(
     ApprovalPolicy approval,
     String webhook) {
 
-  public boolean isProduction() {
+  public boolean production() {
+    return isProduction(environment);
+  }
+
+  /** Any environment whose name starts with "prod" (production, prod-eu, ...) is production. */
+  public static boolean isProduction(String environment) {
     return environment.toLowerCase(Locale.ROOT).startsWith("prod");
   }
 

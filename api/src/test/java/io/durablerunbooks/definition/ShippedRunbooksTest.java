@@ -1,0 +1,97 @@
+package io.durablerunbooks.definition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.durablerunbooks.backup.BackupSpec;
+import io.durablerunbooks.restore.RestoreSpec;
+import io.durablerunbooks.restoretest.RestoreTestSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every file in the project's runbooks/ directory loads: users copy them, the README runs them. */
+class ShippedRunbooksTest {
+
+  /** Maven runs the tests of a module from the module's directory. */
+  private static final Path RUNBOOKS = Path.of("..", "runbooks");
+
+  static List<Path> runbookFiles() throws IOException {
+    try (Stream<Path> files = Files.walk(RUNBOOKS)) {
+      return files
+          .filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+          .sorted()
+          .toList();
+    }
+  }
+
+  @Test
+  void theShippedRunbooksAreAllThere() throws IOException {
+    assertThat(runbookFiles())
+        .extracting(f -> RUNBOOKS.relativize(f).toString())
+        .contains(
+            "local-backup.yaml",
+            "local-restore.yaml",
+            "local-restore-test.yaml",
+            "examples/orders-db-nightly.yaml",
+            "examples/orders-restore-production.yaml");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("runbookFiles")
+  void everyShippedRunbookLoads(Path file) {
+    RunbookDefinition definition = RunbookFiles.load(file, Map.of());
+
+    assertThat(definition).isInstanceOfAny(BackupSpec.class, RestoreSpec.class, RestoreTestSpec.class);
+  }
+
+  @Test
+  void theLocalRunbooksPointAtTheLocalStackAndEachOther() {
+    BackupSpec backup = (BackupSpec) RunbookFiles.load(RUNBOOKS.resolve("local-backup.yaml"), Map.of());
+    RestoreSpec restore = (RestoreSpec) RunbookFiles.load(RUNBOOKS.resolve("local-restore.yaml"), Map.of());
+    RestoreTestSpec test =
+        (RestoreTestSpec) RunbookFiles.load(RUNBOOKS.resolve("local-restore-test.yaml"), Map.of());
+
+    assertThat(backup.database().url()).isEqualTo("jdbc:postgresql://127.0.0.1:15432/sample");
+    assertThat(backup.database().password().reference())
+        .isEqualTo("${file:/var/tmp/durable-runbooks/pg-password}");
+    assertThat(backup.storage().endpoint()).isEqualTo("http://127.0.0.1:18080");
+    assertThat(backup.storage().accessKeyId().reference())
+        .isEqualTo("${file:/var/tmp/durable-runbooks/s3-access-key}");
+    assertThat(backup.storage().secretAccessKey().reference())
+        .isEqualTo("${file:/var/tmp/durable-runbooks/s3-secret-key}");
+    assertThat(restore.backupsPrefix()).isEqualTo(backup.backupsPrefix());
+    assertThat(restore.storage()).isEqualTo(backup.storage());
+    assertThat(restore.target().database()).isEqualTo("sample_restored");
+    assertThat(test.backup().database()).isEqualTo(backup.database());
+    assertThat(test.restore().target().database()).isEqualTo("sample_restored");
+    assertThat(test.header().approval().required()).isFalse();
+  }
+
+  @Test
+  void theProductionRestoreExampleIsUnlockedAndGuarded() {
+    RestoreSpec restore =
+        (RestoreSpec)
+            RunbookFiles.load(RUNBOOKS.resolve("examples/orders-restore-production.yaml"), Map.of());
+
+    assertThat(restore.header().production()).isTrue();
+    assertThat(restore.unlockProduction()).isTrue();
+    assertThat(restore.header().approval().required()).isTrue();
+    assertThat(restore.header().approval().approvers()).isNotEmpty();
+  }
+
+  @Test
+  void theNightlyExampleIsAProductionBackupToStandardIa() {
+    BackupSpec backup =
+        (BackupSpec) RunbookFiles.load(RUNBOOKS.resolve("examples/orders-db-nightly.yaml"), Map.of());
+
+    assertThat(backup.header().production()).isTrue();
+    assertThat(backup.storage().storageClass()).isEqualTo("STANDARD_IA");
+    assertThat(backup.header().webhook()).isEqualTo("${env:SLACK_WEBHOOK}");
+  }
+}

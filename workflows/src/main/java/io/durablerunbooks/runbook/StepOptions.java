@@ -1,0 +1,57 @@
+package io.durablerunbooks.runbook;
+
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import java.time.Duration;
+
+/**
+ * Timeouts and retries by kind of step. Checks fail fast so bad input is reported in seconds;
+ * long transfers heartbeat, so a worker killed mid-transfer is noticed within the heartbeat
+ * timeout and the step is retried on another worker.
+ */
+public final class StepOptions {
+
+  private StepOptions() {}
+
+  /** Preflight checks: a few quick attempts, then a clear failure. */
+  public static ActivityOptions check() {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofMinutes(2))
+        .setRetryOptions(retry(Duration.ofSeconds(1), Duration.ofSeconds(10), 4))
+        .build();
+  }
+
+  /** Streams of data (dump, upload, read-back, restore): hours allowed, heartbeats required. */
+  public static ActivityOptions transfer() {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofHours(12))
+        .setHeartbeatTimeout(Duration.ofSeconds(20))
+        .setRetryOptions(retry(Duration.ofSeconds(5), Duration.ofMinutes(2), 5))
+        .build();
+  }
+
+  /** Small idempotent changes (manifest, rename, cleanup): retried patiently. */
+  public static ActivityOptions change() {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofMinutes(5))
+        .setRetryOptions(retry(Duration.ofSeconds(2), Duration.ofMinutes(1), 10))
+        .build();
+  }
+
+  /** Notifications: best effort, never holding the runbook up for long. */
+  public static ActivityOptions notification() {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofSeconds(30))
+        .setRetryOptions(retry(Duration.ofSeconds(2), Duration.ofSeconds(10), 3))
+        .build();
+  }
+
+  private static RetryOptions retry(Duration initial, Duration max, int attempts) {
+    return RetryOptions.newBuilder()
+        .setInitialInterval(initial)
+        .setBackoffCoefficient(2.0)
+        .setMaximumInterval(max)
+        .setMaximumAttempts(attempts)
+        .build();
+  }
+}
