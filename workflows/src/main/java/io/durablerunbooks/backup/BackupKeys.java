@@ -9,7 +9,7 @@ import java.time.format.DateTimeFormatter;
  * Sorted by time within a runbook, and unique per run, so a scheduled run and a manual one in the
  * same second never write the same key.
  */
-final class BackupKeys {
+public final class BackupKeys {
 
   private static final DateTimeFormatter DAY =
       DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
@@ -18,9 +18,18 @@ final class BackupKeys {
 
   private BackupKeys() {}
 
+  /**
+   * Eight hex digits that tell runs apart. Taken from the end of the run id: servers issue UUIDv7
+   * run ids, whose leading digits are a timestamp shared by runs started close together.
+   */
+  public static String runTag(String runId) {
+    String hex = runId.replace("-", "");
+    return hex.length() > 8 ? hex.substring(hex.length() - 8) : hex;
+  }
+
   static String objectKey(BackupSpec spec, Instant at, String runId) {
     String name = spec.header().name();
-    String run = runId.length() > 8 ? runId.substring(0, 8) : runId;
+    String run = runTag(runId);
     return spec.backupsPrefix()
         + DAY.format(at)
         + "/"

@@ -1,5 +1,6 @@
 package io.durablerunbooks.restore;
 
+import io.durablerunbooks.backup.BackupKeys;
 import io.durablerunbooks.backup.BackupManifest;
 import io.durablerunbooks.report.Outcome;
 import io.durablerunbooks.report.RunbookReport;
@@ -41,7 +42,7 @@ public class RestoreWorkflowImpl extends RunbookWorkflowBase implements RestoreW
   @Override
   public RunbookReport run(RestoreRequest request) {
     RestoreSpec spec = request.spec();
-    String runTag = Workflow.getInfo().getRunId().substring(0, 8);
+    String runTag = BackupKeys.runTag(Workflow.getInfo().getRunId());
     String scratch = databaseName(spec.target().database(), "_restore_" + runTag);
     String previous = databaseName(spec.target().database(), "_before_" + runTag);
     boolean scratchMayExist = false;
