@@ -24,17 +24,18 @@ public final class RunbookWorker {
   private RunbookWorker() {}
 
   public static Worker register(WorkerFactory factory, ActivityImplementations activities) {
-    return register(factory, activities, DEFAULT_MAX_CONCURRENT_ACTIVITIES);
+    return register(factory, activities, Runbooks.TASK_QUEUE, DEFAULT_MAX_CONCURRENT_ACTIVITIES);
   }
 
-  public static Worker register(WorkerFactory factory, ActivityImplementations activities, int maxConcurrentActivities) {
+  public static Worker register(
+      WorkerFactory factory, ActivityImplementations activities, String taskQueue, int maxConcurrentActivities) {
     if (maxConcurrentActivities < 1) {
       throw new IllegalArgumentException(
           "RUNBOOKS_MAX_CONCURRENT_ACTIVITIES: must be at least 1, got " + maxConcurrentActivities);
     }
     Worker worker =
         factory.newWorker(
-            Runbooks.TASK_QUEUE,
+            taskQueue,
             WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(maxConcurrentActivities).build());
     worker.registerWorkflowImplementationTypes(
         BackupWorkflowImpl.class, RestoreWorkflowImpl.class, RestoreTestWorkflowImpl.class);

@@ -58,10 +58,11 @@ class TemporalConfiguration {
   @Bean
   WorkerFactory workerFactory(
       WorkflowClient client,
+      TemporalSettings settings,
       ActivityImplementations activities,
       @Value("${RUNBOOKS_MAX_CONCURRENT_ACTIVITIES:" + RunbookWorker.DEFAULT_MAX_CONCURRENT_ACTIVITIES + "}") int maxActivities) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
-    RunbookWorker.register(factory, activities, maxActivities);
+    RunbookWorker.register(factory, activities, settings.taskQueue(), maxActivities);
     return factory;
   }
 

@@ -1,6 +1,5 @@
 package io.durablerunbooks.worker;
 
-import io.durablerunbooks.runbook.Runbooks;
 import io.durablerunbooks.temporal.TemporalSettings;
 import io.temporal.worker.WorkerFactory;
 import java.time.Duration;
@@ -32,7 +31,7 @@ class WorkerLifecycle implements SmartLifecycle {
   public void start() {
     factory.start();
     running = true;
-    log.info("worker polling task queue {} on {}", Runbooks.TASK_QUEUE, settings);
+    log.info("worker polling {}", settings);
   }
 
   @Override

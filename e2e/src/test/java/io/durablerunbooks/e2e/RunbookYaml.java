@@ -1,0 +1,107 @@
+package io.durablerunbooks.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Runbook files for the local stack, written per test so names and prefixes never collide. */
+final class RunbookYaml {
+
+  private RunbookYaml() {}
+
+  static String storage(String prefix) {
+    return """
+        storage:
+          endpoint: %s
+          region: us-east-1
+          bucket: %s
+          prefix: %s
+          accessKeyId: "${file:%s}"
+          secretAccessKey: "${file:%s}"
+          storageClass: STANDARD
+          pathStyle: true
+        """
+        .formatted(Stack.S3_ENDPOINT, Stack.BUCKET, prefix, Stack.secretFile("s3-access-key"), Stack.secretFile("s3-secret-key"));
+  }
+
+  static String connection(String section, String database, String passwordRef) {
+    return """
+        %s:
+          url: %s
+          user: postgres
+          password: "%s"
+        """
+        .formatted(section, Stack.jdbcUrl(database), passwordRef);
+  }
+
+  static String pgPassword() {
+    return "${file:" + Stack.secretFile("pg-password") + "}";
+  }
+
+  static Path backup(Path dir, String name, String database, String prefix) {
+    return write(
+        dir,
+        name,
+        """
+        kind: backup
+        name: %s
+        environment: e2e
+        %s%s
+        backup:
+          compression: zstd
+          level: 1
+          verify: read-back
+          partSize: 8MiB
+        retention:
+          daily: 7
+          weekly: 4
+        """
+            .formatted(name, connection("database", database, pgPassword()), storage(prefix)));
+  }
+
+  static Path restore(Path dir, String name, String backupRunbook, String prefix, String target, List<String> approvers) {
+    return write(
+        dir,
+        name,
+        """
+        kind: restore
+        name: %s
+        environment: e2e
+        approvers: [%s]
+        approval:
+          required: %s
+          timeout: 10m
+        %s
+        source:
+          runbook: %s
+          backup: latest
+        %s  unlockProduction: false
+          keepPrevious: true
+        smoke:
+          minTables: 3
+          queries:
+            - name: customers present
+              sql: select count(*) > 0 from customers
+              expect: "t"
+        """
+            .formatted(
+                name,
+                String.join(", ", approvers),
+                !approvers.isEmpty(),
+                storage(prefix),
+                backupRunbook,
+                connection("target", target, pgPassword())));
+  }
+
+  static Path write(Path dir, String name, String yaml) {
+    try {
+      Path file = dir.resolve(name + ".yaml");
+      Files.writeString(file, yaml);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

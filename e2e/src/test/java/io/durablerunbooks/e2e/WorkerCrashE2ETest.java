@@ -1,0 +1,112 @@
+package io.durablerunbooks.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.durablerunbooks.report.RunbookReport;
+import io.durablerunbooks.temporal.TemporalClients;
+import io.durablerunbooks.temporal.TemporalSettings;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Kill -9 the worker while it streams a large backup into S3: a new worker finishes the backup,
+ * the stored object matches its manifest, and no incomplete multipart upload is left behind.
+ */
+class WorkerCrashE2ETest {
+
+  private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+  private static final String QUEUE = "e2e-crash-" + RUN;
+  private static final String SOURCE = "e2e_crash_" + RUN;
+  private static final String PREFIX = "e2e-crash-" + RUN;
+
+  @TempDir static Path dir;
+  private static S3Client s3;
+  private static WorkflowServiceStubs stubs;
+  private static WorkflowClient temporal;
+
+  @BeforeAll
+  static void largeDatabase() throws Exception {
+    Stack.requireUp();
+    SampleDatabase.create(SOURCE, 400_000);
+    s3 = Stack.s3();
+    TemporalSettings settings = TemporalSettings.fromMap(Map.of("TEMPORAL_ADDRESS", Stack.TEMPORAL));
+    stubs = TemporalClients.serviceStubs(settings);
+    temporal = TemporalClients.workflowClient(stubs, settings);
+  }
+
+  @AfterAll
+  static void cleanUp() throws Exception {
+    if (stubs != null) {
+      stubs.shutdown();
+    }
+    SampleDatabase.drop(SOURCE);
+  }
+
+  private boolean uploadInFlight() {
+    return !s3.listMultipartUploads(b -> b.bucket(Stack.BUCKET).prefix(PREFIX)).uploads().isEmpty();
+  }
+
+  /** The attempt number of the DumpAndUpload step that completed, read from the history. */
+  private int dumpAttempts(String name) {
+    Map<Long, String> scheduled = new java.util.HashMap<>();
+    int attempt = 0;
+    for (HistoryEvent e : temporal.fetchHistory("backup/" + name).getEvents()) {
+      if (e.hasActivityTaskScheduledEventAttributes()) {
+        scheduled.put(e.getEventId(), e.getActivityTaskScheduledEventAttributes().getActivityType().getName());
+      } else if (e.hasActivityTaskStartedEventAttributes()
+          && "DumpAndUpload".equals(scheduled.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId()))) {
+        attempt = e.getActivityTaskStartedEventAttributes().getAttempt();
+      }
+    }
+    return attempt;
+  }
+
+  @Test
+  void aBackupInterruptedByKill9CompletesOnANewWorkerAndLeavesNoIncompleteUpload() throws Exception {
+    String name = "e2e-crash-" + RUN;
+    Cli cli = new Cli(QUEUE);
+    WorkerProcess first = WorkerProcess.start(QUEUE, dir.resolve("worker-1.log"));
+    Cli.Result started = cli.run("start", RunbookYaml.backup(dir, name, SOURCE, PREFIX).toString());
+    assertThat(started.exitCode()).as(started.all()).isZero();
+
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (!uploadInFlight()) {
+      assertThat(System.nanoTime()).as("a multipart upload started within 2 minutes").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    first.killHard();
+    assertThat(uploadInFlight()).as("the killed worker left its upload incomplete").isTrue();
+
+    try (WorkerProcess second = WorkerProcess.start(QUEUE, dir.resolve("worker-2.log"))) {
+      RunbookReport report =
+          WorkflowClient.newInstance(stubs).newUntypedWorkflowStub("backup/" + name).getResult(RunbookReport.class);
+      assertThat(report.outcome().name()).isEqualTo("SUCCEEDED");
+
+      String key = report.facts().get("backup.key");
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      long size = 0;
+      try (InputStream in = s3.getObject(b -> b.bucket(Stack.BUCKET).key(key))) {
+        byte[] buffer = new byte[1 << 20];
+        for (int n; (n = in.read(buffer)) > 0; size += n) {
+          sha.update(buffer, 0, n);
+        }
+      }
+      assertThat(HexFormat.of().formatHex(sha.digest())).isEqualTo(report.facts().get("backup.sha256"));
+      assertThat(size).isEqualTo(Long.parseLong(report.facts().get("backup.storedBytes")));
+      assertThat(uploadInFlight()).as("no incomplete multipart upload left").isFalse();
+      assertThat(dumpAttempts(name)).as("the dump ran again on the new worker").isGreaterThanOrEqualTo(2);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package io.durablerunbooks.cli;
+
+import io.durablerunbooks.backup.BackupRequest;
+import io.durablerunbooks.backup.BackupSpec;
+import io.durablerunbooks.definition.RunbookDefinition;
+import io.durablerunbooks.restore.RestoreRequest;
+import io.durablerunbooks.restore.RestoreSpec;
+import io.durablerunbooks.restoretest.RestoreTestRequest;
+import io.durablerunbooks.restoretest.RestoreTestSpec;
+import io.durablerunbooks.runbook.RunContext;
+import io.durablerunbooks.runbook.RunbookHeader;
+import io.durablerunbooks.runbook.Runbooks;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributeKey;
+import io.temporal.common.SearchAttributes;
+
+/** How a runbook becomes a workflow start, the same for {@code runbook start} and a Schedule's action. */
+final class Launch {
+
+  static final SearchAttributeKey<String> KIND = SearchAttributeKey.forKeyword(Runbooks.SA_KIND);
+  static final SearchAttributeKey<String> NAME = SearchAttributeKey.forKeyword(Runbooks.SA_NAME);
+  static final SearchAttributeKey<String> ENVIRONMENT =
+      SearchAttributeKey.forKeyword(Runbooks.SA_ENVIRONMENT);
+  static final SearchAttributeKey<String> OUTCOME = SearchAttributeKey.forKeyword(Runbooks.SA_OUTCOME);
+  static final SearchAttributeKey<String> INITIATOR =
+      SearchAttributeKey.forKeyword(Runbooks.SA_INITIATOR);
+
+  private Launch() {}
+
+  /** The workflow's single argument. */
+  static Object request(RunbookDefinition definition, RunContext context) {
+    if (definition instanceof BackupSpec backup) {
+      return new BackupRequest(context, backup);
+    }
+    if (definition instanceof RestoreSpec restore) {
+      return new RestoreRequest(context, restore);
+    }
+    if (definition instanceof RestoreTestSpec restoreTest) {
+      return new RestoreTestRequest(context, restoreTest);
+    }
+    throw new IllegalArgumentException(
+        "kind " + definition.header().kind().id() + " has no workflow the CLI can start");
+  }
+
+  static String workflowType(RunbookDefinition definition) {
+    return definition.header().kind().workflowType();
+  }
+
+  /** Workflow id {@code <kind>/<name>}, task queue and search attributes; callers add their policies. */
+  static WorkflowOptions.Builder options(RunbookDefinition definition, String initiator, String taskQueue) {
+    RunbookHeader header = definition.header();
+    return WorkflowOptions.newBuilder()
+        .setWorkflowId(header.workflowId())
+        .setTaskQueue(taskQueue)
+        .setTypedSearchAttributes(searchAttributes(header, initiator));
+  }
+
+  static SearchAttributes searchAttributes(RunbookHeader header, String initiator) {
+    return SearchAttributes.newBuilder()
+        .set(KIND, header.kind().id())
+        .set(NAME, header.name())
+        .set(ENVIRONMENT, header.environment())
+        .set(INITIATOR, initiator)
+        .build();
+  }
+}

@@ -1,0 +1,275 @@
+package io.durablerunbooks.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class RunbookCommandTest {
+
+  /** A valid backup runbook; its secrets are references, as the loader demands. */
+  private static final String BACKUP =
+      """
+      kind: backup
+      name: orders-nightly
+      environment: staging
+      database:
+        url: jdbc:postgresql://127.0.0.1:15432/orders
+        user: backup
+        password: "${env:PGPASSWORD}"
+      storage:
+        endpoint: http://127.0.0.1:18080
+        region: us-east-1
+        bucket: backups
+        prefix: postgres
+        accessKeyId: "${env:S3_ACCESS_KEY}"
+        secretAccessKey: "${env:S3_SECRET_KEY}"
+        pathStyle: true
+      retention:
+        daily: 7
+        weekly: 4
+      """;
+
+  @TempDir Path dir;
+
+  /** Nothing listens there, so a command that tried to connect would fail with exit code 1. */
+  private final Map<String, String> nowhere = Map.of("TEMPORAL_ADDRESS", "127.0.0.1:" + freePort());
+
+  @Test
+  void anUnknownVerbIsBadInputWithASuggestion() {
+    Cli.Result r = Cli.run(nowhere, "valdate", "x.yaml");
+
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err()).contains("'valdate'").contains("runbook validate").contains("see 'runbook --help'");
+    assertThat(r.out()).isEmpty();
+  }
+
+  @Test
+  void noVerbIsBadInput() {
+    assertThat(Cli.run(nowhere).exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+  }
+
+  @Test
+  void rejectWithoutACommentIsBadInput() {
+    Cli.Result r = Cli.run(nowhere, "reject", "restore/x", "--as", "bob");
+
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err()).contains("--comment");
+  }
+
+  @Test
+  void rejectWithABlankCommentIsBadInput() {
+    Cli.Result r = Cli.run(nowhere, "reject", "restore/x", "--as", "bob", "--comment", "  ");
+
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err()).contains("a NO-GO must say why");
+  }
+
+  @Test
+  void approveWithoutAnApproverIsBadInput() {
+    Cli.Result r = Cli.run(nowhere, "approve", "restore/x");
+
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err()).contains("--as");
+  }
+
+  @Test
+  void validatePrintsTheKindNameAndEnvironmentOfAGoodFile() throws IOException {
+    Path file = write("backup.yaml", BACKUP);
+
+    Cli.Result r = Cli.run(nowhere, "validate", file.toString());
+
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.SUCCEEDED);
+    assertThat(r.out()).startsWith("OK: backup orders-nightly (staging)\n");
+    assertThat(r.out()).contains("backup/orders-nightly").contains("7 daily, 4 weekly");
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void validateOfABrokenFileExitsTwoAndNamesTheField() throws IOException {
+    Path file = write("broken.yaml", BACKUP.replace("jdbc:postgresql://", "mysql://"));
+
+    Cli.Result r = Cli.run(nowhere, "validate", file.toString());
+
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err()).contains("database.url").doesNotContain("\tat ");
+    assertThat(r.out()).isEmpty();
+  }
+
+  @Test
+  void anOverrideIsValidatedLikeTheFile() throws IOException {
+    Path file = write("backup.yaml", BACKUP);
+
+    Cli.Result r = Cli.run(nowhere, "validate", file.toString(), "--set", "retention.daily=many");
+
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err()).contains("retention.daily");
+  }
+
+  @Test
+  void anOverrideWithoutAnEqualsSignIsBadInput() throws IOException {
+    Path file = write("backup.yaml", BACKUP);
+
+    Cli.Result r = Cli.run(nowhere, "validate", file.toString(), "--set", "environment");
+
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err()).contains("--set");
+  }
+
+  @Test
+  void verbosePrintsTheStackTrace() throws IOException {
+    Path file = write("broken.yaml", "kind: [");
+
+    Cli.Result r = Cli.run(nowhere, "validate", file.toString(), "--verbose");
+
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err()).contains("InvalidRunbookException").contains("\tat ");
+  }
+
+  @Test
+  void startOfAnInvalidFileStopsBeforeContactingTemporal() throws IOException {
+    Path file = write("broken.yaml", BACKUP.replace("jdbc:postgresql://", "mysql://"));
+
+    Cli.Result r = Cli.run(nowhere, "start", file.toString());
+
+    // Exit 2, not the 1 of an unreachable server: the file was refused first.
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err()).contains("database.url").doesNotContain("cannot reach Temporal");
+  }
+
+  @Test
+  void anUnreachableServerIsOneClearLineAndExitOne() {
+    String address = nowhere.get("TEMPORAL_ADDRESS");
+
+    Cli.Result r = Cli.run(nowhere, "list");
+
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(r.err())
+        .isEqualTo(
+            "runbook: cannot reach Temporal at "
+                + address
+                + " (TEMPORAL_ADDRESS): start it with scripts/stack.sh up, or run 'runbook dev'\n");
+  }
+
+  @Test
+  void listRefusesABadLimitOrStatusBeforeConnecting() {
+    assertThat(Cli.run(nowhere, "list", "--limit", "0").exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    Cli.Result r = Cli.run(nowhere, "list", "--status", "asleep");
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err()).contains("running, completed, failed");
+  }
+
+  @Test
+  void scheduleCreateTakesExactlyOneOfCronAndEvery() throws IOException {
+    Path file = write("backup.yaml", BACKUP);
+
+    assertThat(Cli.run(nowhere, "schedule", "create", file.toString()).exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    Cli.Result both =
+        Cli.run(nowhere, "schedule", "create", file.toString(), "--cron", "0 3 * * *", "--every", "24h");
+    assertThat(both.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(both.err()).contains("mutually exclusive");
+  }
+
+  @Test
+  void scheduleCreateRefusesATooShortCatchUpWindowBeforeConnecting() throws IOException {
+    Path file = write("backup.yaml", BACKUP);
+
+    Cli.Result r =
+        Cli.run(nowhere, "schedule", "create", file.toString(), "--every", "1h", "--catchup-window", "5s");
+
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err()).contains("--catchup-window");
+  }
+
+  @Test
+  void everyVerbHasHelpWithAnExample() {
+    CommandLine root = RunbookCommand.newCommandLine(nowhere);
+    List<String> verbs = new ArrayList<>();
+    collect(root, verbs);
+
+    assertThat(verbs)
+        .contains(
+            "runbook validate",
+            "runbook start",
+            "runbook watch",
+            "runbook approve",
+            "runbook reject",
+            "runbook cancel",
+            "runbook list",
+            "runbook history",
+            "runbook report",
+            "runbook schedule create",
+            "runbook schedule list",
+            "runbook schedule describe",
+            "runbook schedule pause",
+            "runbook schedule unpause",
+            "runbook schedule trigger",
+            "runbook schedule delete",
+            "runbook dev");
+    for (String verb : verbs) {
+      List<String> args = new ArrayList<>(List.of(verb.split(" ")).subList(1, verb.split(" ").length));
+      args.add("--help");
+      Cli.Result r = Cli.run(nowhere, args.toArray(String[]::new));
+      assertThat(r.exitCode()).as(verb).isEqualTo(ExitCodes.SUCCEEDED);
+      assertThat(r.out()).as(verb).contains("Example").contains("  " + verb);
+    }
+  }
+
+  @Test
+  void topLevelHelpDocumentsTheExitCodes() {
+    Cli.Result r = Cli.run(nowhere, "--help");
+
+    assertThat(r.out())
+        .contains("Exit codes:")
+        .containsPattern("\\s" + ExitCodes.SUCCEEDED + "\\s+the run succeeded")
+        .containsPattern("\\s" + ExitCodes.FAILED + "\\s+the run failed")
+        .containsPattern("\\s" + ExitCodes.BAD_INPUT + "\\s+bad input")
+        .containsPattern("\\s" + ExitCodes.STOPPED + "\\s+the run was rejected");
+  }
+
+  @Test
+  void theInitiatorIsAsThenRunbookUserThenTheOsUser() {
+    RunbookCommand withUser = new RunbookCommand(Map.of("RUNBOOK_USER", "carol"));
+    RunbookCommand without = new RunbookCommand(Map.of());
+
+    assertThat(withUser.initiator(Optional.of("alice"))).isEqualTo("alice");
+    assertThat(withUser.initiator(Optional.empty())).isEqualTo("carol");
+    assertThat(without.initiator(Optional.empty())).isEqualTo(System.getProperty("user.name"));
+  }
+
+  @Test
+  void theUiLinkEncodesTheWorkflowId() {
+    assertThat(RunbookCommand.uiLink("http://127.0.0.1:8233/", "default", "backup/orders-nightly", "run-1"))
+        .isEqualTo("http://127.0.0.1:8233/namespaces/default/workflows/backup%2Forders-nightly/run-1/history");
+  }
+
+  private static void collect(CommandLine line, List<String> into) {
+    for (CommandLine sub : line.getSubcommands().values()) {
+      if (!(sub.getCommandSpec().userObject() instanceof ScheduleCommand)) {
+        into.add(sub.getCommandSpec().qualifiedName());
+      }
+      collect(sub, into);
+    }
+  }
+
+  private Path write(String name, String text) throws IOException {
+    return Files.writeString(dir.resolve(name), text);
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
