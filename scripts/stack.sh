@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Local stack for development and tests: PostgreSQL 15, S3Proxy and the Temporal dev server, all on
-# 127.0.0.1, state in one directory. Usage: scripts/stack.sh up [--with-browser]|down|status|env
+# 127.0.0.1, state in one directory. Usage: scripts/stack.sh up [--with-test-tools]|down|status|env
 set -euo pipefail
 
 STATE="${RUNBOOKS_STACK_DIR:-/var/tmp/durable-runbooks}"
@@ -386,10 +386,13 @@ up_temporal() {
 
 down_temporal() { stop_pid temporal "$STATE/temporal.pid" "$STATE/temporal.db"; }
 
-ensure_browser() {
+# What the end-to-end tests use besides the servers: a browser for the Temporal UI check and
+# docker-compose, which validates docker-compose.yml without a Docker engine.
+ensure_test_tools() {
   local missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  command -v docker-compose >/dev/null || missing+=(docker-compose)
   if ((${#missing[@]})); then
     apt_install "${missing[@]}"
   fi
@@ -408,17 +411,17 @@ timed() {
 }
 
 cmd_up() {
-  local with_browser=false arg
+  local with_test_tools=false arg
   for arg in "$@"; do
     case "$arg" in
-      --with-browser) with_browser=true ;;
-      *) die "up: unknown option '$arg'; the only option is --with-browser" ;;
+      --with-test-tools) with_test_tools=true ;;
+      *) die "up: unknown option '$arg'; the only option is --with-test-tools" ;;
     esac
   done
   ensure_state_dir
   ensure_tools
-  if [[ "$with_browser" == true ]]; then
-    ensure_browser
+  if [[ "$with_test_tools" == true ]]; then
+    ensure_test_tools
   fi
   timed postgres up_postgres
   timed s3proxy up_s3proxy
@@ -489,7 +492,7 @@ main() {
     down) cmd_down ;;
     status) cmd_status ;;
     env) cmd_env ;;
-    *) die "usage: scripts/stack.sh up [--with-browser] | down | status | env (got '${cmd}')" ;;
+    *) die "usage: scripts/stack.sh up [--with-test-tools] | down | status | env (got '${cmd}')" ;;
   esac
 }
 

@@ -5,7 +5,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-scripts/stack.sh up
+scripts/stack.sh up --with-test-tools
 eval "$(scripts/stack.sh env)"
 
 # Only reports written by this build count: an older target/ may hold reports of removed tests.
