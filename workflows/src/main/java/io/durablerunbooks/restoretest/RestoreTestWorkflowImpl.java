@@ -43,7 +43,10 @@ public class RestoreTestWorkflowImpl extends RunbookWorkflowBase implements Rest
       if (spec.takeBackup()) {
         BackupWorkflow backup =
             Workflow.newChildWorkflowStub(
-                BackupWorkflow.class, ChildWorkflowOptions.newBuilder().setWorkflowId(parentId + "/backup").build());
+                BackupWorkflow.class, ChildWorkflowOptions.newBuilder()
+                    .setWorkflowId(parentId + "/backup")
+                    .setTypedSearchAttributes(run.childSearchAttributes(spec.backup().header()))
+                    .build());
         RunbookReport backupReport = run.step("Backup", () -> backup.run(new BackupRequest(context, spec.backup())));
         backupKey = backupReport.facts().getOrDefault("backup.key", RestoreSpec.LATEST);
         copyFacts(backupReport, "backup.");
@@ -51,7 +54,10 @@ public class RestoreTestWorkflowImpl extends RunbookWorkflowBase implements Rest
       RestoreSpec restoreSpec = spec.restore().withBackupKey(backupKey);
       RestoreWorkflow restore =
           Workflow.newChildWorkflowStub(
-              RestoreWorkflow.class, ChildWorkflowOptions.newBuilder().setWorkflowId(parentId + "/restore").build());
+              RestoreWorkflow.class, ChildWorkflowOptions.newBuilder()
+                  .setWorkflowId(parentId + "/restore")
+                  .setTypedSearchAttributes(run.childSearchAttributes(restoreSpec.header()))
+                  .build());
       RunbookReport restoreReport = run.step("RestoreAndSmokeCheck", () -> restore.run(new RestoreRequest(context, restoreSpec)));
       copyFacts(restoreReport, "");
       return run.succeed();

@@ -9,6 +9,7 @@ import io.durablerunbooks.report.RunbookReport;
 import io.durablerunbooks.report.StepRecord;
 import io.durablerunbooks.report.StepStatus;
 import io.temporal.common.SearchAttributeKey;
+import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Instant;
@@ -29,6 +30,11 @@ public final class RunbookRun {
       SearchAttributeKey.forKeyword(Runbooks.SA_KIND);
   private static final SearchAttributeKey<String> OUTCOME =
       SearchAttributeKey.forKeyword(Runbooks.SA_OUTCOME);
+  private static final SearchAttributeKey<String> NAME = SearchAttributeKey.forKeyword(Runbooks.SA_NAME);
+  private static final SearchAttributeKey<String> ENVIRONMENT =
+      SearchAttributeKey.forKeyword(Runbooks.SA_ENVIRONMENT);
+  private static final SearchAttributeKey<String> INITIATOR =
+      SearchAttributeKey.forKeyword(Runbooks.SA_INITIATOR);
 
   private final RunbookHeader header;
   private final RunContext context;
@@ -158,6 +164,22 @@ public final class RunbookRun {
     RunbookReport report = finish(how, reason);
     return ApplicationFailure.newNonRetryableFailure(
         how + ": " + reason, RunbookReport.failureType(how), report);
+  }
+
+  /**
+   * Search attributes for a child runbook, so the UI filters it like a run of its own; none when
+   * this run was started without them (they may not be registered on the server).
+   */
+  public SearchAttributes childSearchAttributes(RunbookHeader child) {
+    if (!Workflow.getTypedSearchAttributes().containsKey(KIND)) {
+      return SearchAttributes.EMPTY;
+    }
+    return SearchAttributes.newBuilder()
+        .set(KIND, child.kind().id())
+        .set(NAME, child.name())
+        .set(ENVIRONMENT, child.environment())
+        .set(INITIATOR, context.initiator())
+        .build();
   }
 
   /** Records a cancellation; the workflow rethrows the cancellation itself. */
