@@ -1,0 +1,68 @@
+package io.durablerunbooks.activities;
+
+import io.durablerunbooks.backup.BackupActivitiesImpl;
+import io.durablerunbooks.backup.Manifests;
+import io.durablerunbooks.notify.NotifyActivitiesImpl;
+import io.durablerunbooks.postgres.PgTools;
+import io.durablerunbooks.postgres.PostgresPools;
+import io.durablerunbooks.restore.RestoreActivitiesImpl;
+import io.durablerunbooks.secrets.SecretResolver;
+import io.durablerunbooks.storage.S3Clients;
+import io.durablerunbooks.storage.StoredObjects;
+import java.nio.file.Path;
+
+/**
+ * Every activity implementation of the product, wired together, for the worker to register. Owns
+ * the database pools and S3 clients; closing it closes them.
+ */
+public final class ActivityImplementations implements AutoCloseable {
+
+  private final PostgresPools pools;
+  private final S3Clients s3;
+  private final BackupActivitiesImpl backup;
+  private final RestoreActivitiesImpl restore;
+  private final NotifyActivitiesImpl notify;
+
+  private ActivityImplementations(SecretResolver secrets) {
+    this.pools = new PostgresPools(secrets);
+    this.s3 = new S3Clients(secrets);
+    StoredObjects objects = new StoredObjects(s3);
+    Manifests manifests = new Manifests(objects);
+    PgTools tools = new PgTools(Path.of("/usr/lib/postgresql"), secrets.variable("PATH", "/usr/bin:/bin"));
+    this.backup = new BackupActivitiesImpl(pools, tools, objects, manifests);
+    this.restore = new RestoreActivitiesImpl(pools, tools, objects, manifests);
+    this.notify = new NotifyActivitiesImpl(secrets, NotifyActivitiesImpl.defaultHttpClient());
+  }
+
+  /** Reads nothing but the worker's environment, through the {@link SecretResolver}. */
+  public static ActivityImplementations create() {
+    return create(SecretResolver.fromEnvironment());
+  }
+
+  public static ActivityImplementations create(SecretResolver secrets) {
+    return new ActivityImplementations(secrets);
+  }
+
+  /** What the worker registers: the backup, restore and notification activities. */
+  public Object[] all() {
+    return new Object[] {backup, restore, notify};
+  }
+
+  public BackupActivitiesImpl backup() {
+    return backup;
+  }
+
+  public RestoreActivitiesImpl restore() {
+    return restore;
+  }
+
+  public NotifyActivitiesImpl notifications() {
+    return notify;
+  }
+
+  @Override
+  public void close() {
+    pools.close();
+    s3.close();
+  }
+}

@@ -1,0 +1,25 @@
+package io.durablerunbooks.activities;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.durablerunbooks.backup.BackupActivities;
+import io.durablerunbooks.notify.NotifyActivities;
+import io.durablerunbooks.restore.RestoreActivities;
+import io.durablerunbooks.secrets.SecretResolver;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ActivityImplementationsTest {
+
+  @Test
+  void allHoldsOneImplementationOfEachActivityInterface() {
+    try (ActivityImplementations implementations = ActivityImplementations.create(new SecretResolver(Map.of()))) {
+      Object[] all = implementations.all();
+
+      assertThat(all).hasSize(3);
+      assertThat(all[0]).isInstanceOf(BackupActivities.class).isSameAs(implementations.backup());
+      assertThat(all[1]).isInstanceOf(RestoreActivities.class).isSameAs(implementations.restore());
+      assertThat(all[2]).isInstanceOf(NotifyActivities.class).isSameAs(implementations.notifications());
+    }
+  }
+}
