@@ -57,13 +57,14 @@ TICK="$(getconf CLK_TCK)"
 # are the postmaster's), in clock ticks.
 cpu_self() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 cpu_children() { awk '{print $16 + $17}' "/proc/$1/stat"; }
-snapshot() { echo "$(cpu_self "$WORKER_PID") $(cpu_children "$WORKER_PID") $(cpu_self "$S3_PID") $(cpu_self "$PG_PID") $(cpu_children "$PG_PID")"; }
+# The bench shell's own reaped children are the raw pipeline (pg_dump, zstd) or the runbook CLI.
+snapshot() { echo "$(cpu_self "$WORKER_PID") $(cpu_children "$WORKER_PID") $(cpu_self "$S3_PID") $(cpu_self "$PG_PID") $(cpu_children "$PG_PID") $(cpu_children $$)"; }
 cpu_line() { # before after wall_s
   local -a b a
   read -r -a b <<<"$1"
   read -r -a a <<<"$2"
-  awk -v t="$TICK" -v w="$3" -v jvm=$((a[0] - b[0])) -v dump=$((a[1] - b[1])) -v s3=$((a[2] - b[2])) -v pg=$((a[3] + a[4] - b[3] - b[4])) \
-    'BEGIN { printf "cpu s: worker JVM %.1f, pg_dump %.1f, postgres %.1f, s3proxy %.1f (wall %.1f s, %.2f cores busy)\n", jvm/t, dump/t, pg/t, s3/t, w, (jvm+dump+pg+s3)/t/w }'
+  awk -v t="$TICK" -v w="$3" -v jvm=$((a[0] - b[0])) -v dump=$((a[1] - b[1])) -v s3=$((a[2] - b[2])) -v pg=$((a[3] + a[4] - b[3] - b[4])) -v own=$((a[5] - b[5])) \
+    'BEGIN { printf "cpu s: worker JVM %.1f, its pg_dump %.1f, postgres %.1f, s3proxy %.1f, this shell'"'"'s pipeline or CLI %.1f (wall %.1f s, %.2f cores busy)\n", jvm/t, dump/t, pg/t, s3/t, own/t, w, (jvm+dump+pg+s3+own)/t/w }'
 }
 
 now() { date +%s.%N; }
@@ -92,6 +93,7 @@ measure() { # label command...
 raw() { "$PG_BIN/pg_dump" -h "$RUNBOOKS_PG_HOST" -p "$RUNBOOKS_PG_PORT" -U postgres -Fc -Z0 "$DB" | zstd -q -1 >/dev/null; }
 ours() { runbook "$1"; RUNBOOKS_TASK_QUEUE=$QUEUE bin/runbook start "$file" --watch; }
 
+echo "load average before the runs: $(cut -d" " -f1-3 /proc/loadavg)"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 for _ in $(seq 1 "$RUNS"); do
   measure "raw pg_dump | zstd -1" raw

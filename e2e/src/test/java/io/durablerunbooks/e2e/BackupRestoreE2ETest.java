@@ -3,15 +3,11 @@ package io.durablerunbooks.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.durablerunbooks.restore.RestoreWorkflow;
-import io.durablerunbooks.temporal.TemporalClients;
-import io.durablerunbooks.temporal.TemporalSettings;
 import io.temporal.client.WorkflowClient;
-import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,31 +32,24 @@ class BackupRestoreE2ETest {
   private static final String PREFIX = "e2e-" + RUN;
 
   @TempDir static Path dir;
-  private static WorkerProcess worker;
+  private static E2eSession e2e;
   private static Cli cli;
-  private static S3Client s3;
-  private static WorkflowServiceStubs stubs;
   private static WorkflowClient temporal;
+  private static S3Client s3;
 
   @BeforeAll
   static void stackAndWorker() throws Exception {
-    Stack.requireUp();
-    SampleDatabase.create(SOURCE, 5_000);
-    worker = WorkerProcess.start(QUEUE, dir.resolve("worker.log"));
-    cli = new Cli(QUEUE);
+    e2e = E2eSession.withWorker(QUEUE, dir.resolve("worker.log"));
+    cli = e2e.cli();
+    temporal = e2e.temporal();
     s3 = Stack.s3();
-    TemporalSettings settings = TemporalSettings.fromMap(Map.of("TEMPORAL_ADDRESS", Stack.TEMPORAL, "RUNBOOKS_TASK_QUEUE", QUEUE));
-    stubs = TemporalClients.serviceStubs(settings);
-    temporal = TemporalClients.workflowClient(stubs, settings);
+    SampleDatabase.create(SOURCE, 5_000);
   }
 
   @AfterAll
   static void cleanUp() throws Exception {
-    if (worker != null) {
-      worker.close();
-    }
-    if (stubs != null) {
-      stubs.shutdown();
+    if (e2e != null) {
+      e2e.close();
     }
     SampleDatabase.drop(SOURCE);
     for (String db : SampleDatabase.databasesLike(TARGET)) {
@@ -141,13 +130,12 @@ class BackupRestoreE2ETest {
     String password = Stack.secret("pg-password");
     String s3Secret = Stack.secret("s3-secret-key");
 
-    // The protobuf bytes hold every payload verbatim; the JSON form would hide them in base64.
-    String history = new String(temporal.fetchHistory("backup/" + name).getHistory().toByteArray(), StandardCharsets.UTF_8);
+    String history = e2e.historyBytes("backup/" + name);
     String report = cli.run("report", "backup/" + name, "--format", "json").out();
 
     assertThat(history).contains("DumpAndUpload", "${file:").doesNotContain(password).doesNotContain(s3Secret);
     assertThat(report).contains("backup.sha256").doesNotContain(password).doesNotContain(s3Secret);
-    assertThat(worker.log()).doesNotContain(password).doesNotContain(s3Secret);
+    assertThat(e2e.worker().log()).doesNotContain(password).doesNotContain(s3Secret);
     assertThat(backup.all()).doesNotContain(password);
     assertThat(Files.readString(dir.resolve("worker.log"), StandardCharsets.UTF_8)).contains("worker polling");
   }

@@ -2,14 +2,9 @@ package io.durablerunbooks.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.durablerunbooks.temporal.TemporalClients;
-import io.durablerunbooks.temporal.TemporalSettings;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
-import io.temporal.client.WorkflowClient;
-import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,38 +21,29 @@ class BadInputE2ETest {
   private static final String PREFIX = "e2e-bad-" + RUN;
 
   @TempDir static Path dir;
-  private static WorkerProcess worker;
+  private static E2eSession e2e;
   private static Cli cli;
   private static S3Client s3;
-  private static WorkflowServiceStubs stubs;
-  private static WorkflowClient temporal;
 
   @BeforeAll
   static void stackAndWorker() throws Exception {
-    Stack.requireUp();
-    SampleDatabase.create(SOURCE, 100);
-    worker = WorkerProcess.start(QUEUE, dir.resolve("worker.log"));
-    cli = new Cli(QUEUE);
+    e2e = E2eSession.withWorker(QUEUE, dir.resolve("worker.log"));
+    cli = e2e.cli();
     s3 = Stack.s3();
-    TemporalSettings settings = TemporalSettings.fromMap(Map.of("TEMPORAL_ADDRESS", Stack.TEMPORAL));
-    stubs = TemporalClients.serviceStubs(settings);
-    temporal = TemporalClients.workflowClient(stubs, settings);
+    SampleDatabase.create(SOURCE, 100);
   }
 
   @AfterAll
   static void cleanUp() throws Exception {
-    if (worker != null) {
-      worker.close();
-    }
-    if (stubs != null) {
-      stubs.shutdown();
+    if (e2e != null) {
+      e2e.close();
     }
     SampleDatabase.drop(SOURCE);
   }
 
   private boolean workflowExists(String id) {
     try {
-      stubs.blockingStub().describeWorkflowExecution(
+      e2e.stubs().blockingStub().describeWorkflowExecution(
           DescribeWorkflowExecutionRequest.newBuilder()
               .setNamespace("default")
               .setExecution(io.temporal.api.common.v1.WorkflowExecution.newBuilder().setWorkflowId(id))

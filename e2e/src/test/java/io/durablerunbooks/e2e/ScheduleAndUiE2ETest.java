@@ -4,19 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.durablerunbooks.report.Outcome;
 import io.durablerunbooks.report.RunbookReport;
-import io.durablerunbooks.temporal.TemporalClients;
-import io.durablerunbooks.temporal.TemporalSettings;
-import io.temporal.client.WorkflowClient;
 import io.temporal.client.schedules.ScheduleActionExecutionStartWorkflow;
 import io.temporal.client.schedules.ScheduleActionResult;
-import io.temporal.client.schedules.ScheduleClient;
-import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -36,31 +30,20 @@ class ScheduleAndUiE2ETest {
   private static final String PREFIX = "e2e-sched-" + RUN;
 
   @TempDir static Path dir;
-  private static WorkerProcess worker;
+  private static E2eSession e2e;
   private static Cli cli;
-  private static WorkflowServiceStubs stubs;
-  private static WorkflowClient temporal;
-  private static ScheduleClient schedules;
 
   @BeforeAll
   static void stackAndWorker() throws Exception {
-    Stack.requireUp();
+    e2e = E2eSession.withWorker(QUEUE, dir.resolve("worker.log"));
+    cli = e2e.cli();
     SampleDatabase.create(SOURCE, 500);
-    worker = WorkerProcess.start(QUEUE, dir.resolve("worker.log"));
-    cli = new Cli(QUEUE);
-    TemporalSettings settings = TemporalSettings.fromMap(Map.of("TEMPORAL_ADDRESS", Stack.TEMPORAL));
-    stubs = TemporalClients.serviceStubs(settings);
-    temporal = TemporalClients.workflowClient(stubs, settings);
-    schedules = TemporalClients.scheduleClient(stubs, settings);
   }
 
   @AfterAll
   static void cleanUp() throws Exception {
-    if (worker != null) {
-      worker.close();
-    }
-    if (stubs != null) {
-      stubs.shutdown();
+    if (e2e != null) {
+      e2e.close();
     }
     SampleDatabase.drop(SOURCE);
   }
@@ -79,7 +62,7 @@ class ScheduleAndUiE2ETest {
       ScheduleActionExecutionStartWorkflow started = firstAction(scheduleId);
       assertThat(started.getWorkflowId()).startsWith("backup/" + name);
       RunbookReport report =
-          temporal.newUntypedWorkflowStub(started.getWorkflowId()).getResult(RunbookReport.class);
+          e2e.temporal().newUntypedWorkflowStub(started.getWorkflowId()).getResult(RunbookReport.class);
       assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
       assertThat(report.initiator()).isEqualTo("scheduler");
 
@@ -95,7 +78,7 @@ class ScheduleAndUiE2ETest {
   /** Waits for the schedule's first run, which it starts by itself (no trigger). */
   private ScheduleActionExecutionStartWorkflow firstAction(String scheduleId) throws InterruptedException {
     for (int i = 0; i < 180; i++) {
-      List<ScheduleActionResult> actions = schedules.getHandle(scheduleId).describe().getInfo().getRecentActions();
+      List<ScheduleActionResult> actions = e2e.schedules().getHandle(scheduleId).describe().getInfo().getRecentActions();
       if (!actions.isEmpty()) {
         return (ScheduleActionExecutionStartWorkflow) actions.get(0).getAction();
       }

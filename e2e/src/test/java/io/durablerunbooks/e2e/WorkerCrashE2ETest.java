@@ -3,11 +3,7 @@ package io.durablerunbooks.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.durablerunbooks.report.RunbookReport;
-import io.durablerunbooks.temporal.TemporalClients;
-import io.durablerunbooks.temporal.TemporalSettings;
 import io.temporal.api.history.v1.HistoryEvent;
-import io.temporal.client.WorkflowClient;
-import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -32,24 +28,20 @@ class WorkerCrashE2ETest {
   private static final String PREFIX = "e2e-crash-" + RUN;
 
   @TempDir static Path dir;
+  private static E2eSession e2e;
   private static S3Client s3;
-  private static WorkflowServiceStubs stubs;
-  private static WorkflowClient temporal;
 
   @BeforeAll
   static void largeDatabase() throws Exception {
-    Stack.requireUp();
-    SampleDatabase.create(SOURCE, 400_000);
+    e2e = E2eSession.withoutWorker(QUEUE);
     s3 = Stack.s3();
-    TemporalSettings settings = TemporalSettings.fromMap(Map.of("TEMPORAL_ADDRESS", Stack.TEMPORAL));
-    stubs = TemporalClients.serviceStubs(settings);
-    temporal = TemporalClients.workflowClient(stubs, settings);
+    SampleDatabase.create(SOURCE, 400_000);
   }
 
   @AfterAll
   static void cleanUp() throws Exception {
-    if (stubs != null) {
-      stubs.shutdown();
+    if (e2e != null) {
+      e2e.close();
     }
     SampleDatabase.drop(SOURCE);
   }
@@ -62,7 +54,7 @@ class WorkerCrashE2ETest {
   private int dumpAttempts(String name) {
     Map<Long, String> scheduled = new java.util.HashMap<>();
     int attempt = 0;
-    for (HistoryEvent e : temporal.fetchHistory("backup/" + name).getEvents()) {
+    for (HistoryEvent e : e2e.temporal().fetchHistory("backup/" + name).getEvents()) {
       if (e.hasActivityTaskScheduledEventAttributes()) {
         scheduled.put(e.getEventId(), e.getActivityTaskScheduledEventAttributes().getActivityType().getName());
       } else if (e.hasActivityTaskStartedEventAttributes()
@@ -76,7 +68,7 @@ class WorkerCrashE2ETest {
   @Test
   void aBackupInterruptedByKill9CompletesOnANewWorkerAndLeavesNoIncompleteUpload() throws Exception {
     String name = "e2e-crash-" + RUN;
-    Cli cli = new Cli(QUEUE);
+    Cli cli = e2e.cli();
     WorkerProcess first = WorkerProcess.start(QUEUE, dir.resolve("worker-1.log"));
     Cli.Result started = cli.run("start", RunbookYaml.backup(dir, name, SOURCE, PREFIX).toString());
     assertThat(started.exitCode()).as(started.all()).isZero();
@@ -91,7 +83,7 @@ class WorkerCrashE2ETest {
 
     try (WorkerProcess second = WorkerProcess.start(QUEUE, dir.resolve("worker-2.log"))) {
       RunbookReport report =
-          WorkflowClient.newInstance(stubs).newUntypedWorkflowStub("backup/" + name).getResult(RunbookReport.class);
+          e2e.temporal().newUntypedWorkflowStub("backup/" + name).getResult(RunbookReport.class);
       assertThat(report.outcome().name()).isEqualTo("SUCCEEDED");
 
       String key = report.facts().get("backup.key");

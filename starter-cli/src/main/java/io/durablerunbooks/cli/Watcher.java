@@ -9,6 +9,10 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Follows one run through the progress query until it closes; shared by watch and start --watch. */
 final class Watcher {
@@ -31,6 +35,9 @@ final class Watcher {
     WorkflowStub run = temporal.run(workflowId, runId);
     Optional<RunbookProgress> last = Optional.empty();
     boolean toldNoAnswer = false;
+    // A long poll on the run's result wakes the loop the moment the run closes, so a watched run
+    // ends without waiting out a polling interval; how it closed is read below either way.
+    CompletableFuture<?> closed = run.getResultAsync(Object.class).exceptionally(e -> null);
     while (run.describe().getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
       Optional<RunbookProgress> now = progress(run);
       if (now.isPresent()) {
@@ -48,7 +55,7 @@ final class Watcher {
         toldNoAnswer = true;
       }
       out.flush();
-      pause();
+      pause(closed);
     }
     RunResult result = RunResult.of(run);
     out.print(WatchView.summary(workflowId, result, last, clock.instant()));
@@ -67,9 +74,18 @@ final class Watcher {
     }
   }
 
-  private static void pause() {
+  private static void pause(CompletableFuture<?> closed) {
     try {
-      Thread.sleep(POLL.toMillis());
+      if (closed.isDone()) {
+        // The long poll gave up (server unreachable) while the run goes on: plain polling.
+        Thread.sleep(POLL.toMillis());
+      } else {
+        closed.get(POLL.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (TimeoutException e) {
+      // Still running: the loop shows the next progress.
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("exceptionally() leaves no failure to report", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException(ExitCodes.FAILED, "interrupted while watching; the run goes on");

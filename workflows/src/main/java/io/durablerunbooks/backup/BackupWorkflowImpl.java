@@ -2,11 +2,8 @@ package io.durablerunbooks.backup;
 
 import io.durablerunbooks.report.Outcome;
 import io.durablerunbooks.report.RunbookReport;
-import io.durablerunbooks.runbook.Failures;
-import io.durablerunbooks.runbook.RunbookRun;
 import io.durablerunbooks.runbook.RunbookWorkflowBase;
 import io.durablerunbooks.runbook.StepOptions;
-import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
 import java.time.Instant;
@@ -36,7 +33,6 @@ public class BackupWorkflowImpl extends RunbookWorkflowBase implements BackupWor
     BackupSpec spec = request.spec();
     Instant startedAt = Instant.ofEpochMilli(Workflow.currentTimeMillis());
     String key = BackupKeys.objectKey(spec, startedAt, Workflow.getInfo().getRunId());
-    boolean storedButNotManifested = false;
     try {
       DatabaseInfo db = run.step("CheckDatabase", () -> checks.checkDatabase(spec.database()));
       run.fact("database", spec.database().database());
@@ -53,7 +49,7 @@ public class BackupWorkflowImpl extends RunbookWorkflowBase implements BackupWor
         return run.succeed();
       }
 
-      storedButNotManifested = true;
+      run.compensateOnFailure("DiscardIncompleteBackup", () -> changes.discardBackup(spec.storage(), key));
       UploadedBackup uploaded =
           run.step(
               "DumpAndUpload",
@@ -102,7 +98,7 @@ public class BackupWorkflowImpl extends RunbookWorkflowBase implements BackupWor
               finishedAt,
               finishedAt.toEpochMilli() - startedAt.toEpochMilli());
       run.step("WriteManifest", () -> changes.writeManifest(spec.storage(), manifest));
-      storedButNotManifested = false;
+      run.keepChange("DiscardIncompleteBackup");
       run.fact("backup.manifest", BackupManifest.manifestKey(key));
 
       RetentionResult retention =
@@ -117,32 +113,9 @@ public class BackupWorkflowImpl extends RunbookWorkflowBase implements BackupWor
 
       notify("succeeded", "Backup " + spec.storage().uri(key) + " verified (" + uploaded.storedBytes() + " bytes).");
       return run.succeed();
-    } catch (CanceledFailure e) {
-      boolean discardUpload = storedButNotManifested;
-      Workflow.newDetachedCancellationScope(
-              () -> {
-                if (discardUpload) {
-                  discard(spec, key);
-                }
-                run.cancelled();
-              })
-          .run();
-      throw e;
     } catch (RuntimeException e) {
-      if (RunbookRun.isEnd(e)) {
-        throw e;
-      }
-      if (storedButNotManifested) {
-        discard(spec, key);
-      }
-      String reason = Failures.reason(e);
-      notify("failed", "Backup " + spec.header().name() + " failed: " + reason);
-      throw run.fail(Outcome.FAILED, reason);
+      throw ended(e, "Backup " + spec.header().name(), "");
     }
-  }
-
-  private void discard(BackupSpec spec, String key) {
-    run.compensate("DiscardIncompleteBackup", () -> changes.discardBackup(spec.storage(), key));
   }
 
   private void planBackup(BackupSpec spec, String key, DatabaseInfo db) {

@@ -4,11 +4,8 @@ import io.durablerunbooks.backup.BackupKeys;
 import io.durablerunbooks.backup.BackupManifest;
 import io.durablerunbooks.report.Outcome;
 import io.durablerunbooks.report.RunbookReport;
-import io.durablerunbooks.runbook.Failures;
-import io.durablerunbooks.runbook.RunbookRun;
 import io.durablerunbooks.runbook.RunbookWorkflowBase;
 import io.durablerunbooks.runbook.StepOptions;
-import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
 
@@ -45,7 +42,6 @@ public class RestoreWorkflowImpl extends RunbookWorkflowBase implements RestoreW
     String runTag = BackupKeys.runTag(Workflow.getInfo().getRunId());
     String scratch = databaseName(spec.target().database(), "_restore_" + runTag);
     String previous = databaseName(spec.target().database(), "_before_" + runTag);
-    boolean scratchMayExist = false;
     try {
       if (spec.header().production() && !spec.unlockProduction()) {
         throw run.fail(
@@ -90,7 +86,7 @@ public class RestoreWorkflowImpl extends RunbookWorkflowBase implements RestoreW
         return run.succeed();
       }
 
-      scratchMayExist = true;
+      run.compensateOnFailure("DropScratchDatabase", () -> changes.dropScratchDatabase(spec.target(), scratch));
       RestoredDatabase restored =
           run.step(
               "RestoreIntoScratchDatabase",
@@ -108,37 +104,14 @@ public class RestoreWorkflowImpl extends RunbookWorkflowBase implements RestoreW
           run.step(
               "SwapInRestoredDatabase",
               () -> changes.swapDatabases(new SwapRequest(spec.target(), scratch, previous, spec.keepPrevious())));
-      scratchMayExist = false;
+      run.keepChange("DropScratchDatabase");
       run.fact("previousDatabase", swap.previousDatabase());
 
       notify("succeeded", "Restored " + manifest.key() + " into " + spec.target().database() + ".");
       return run.succeed();
-    } catch (CanceledFailure e) {
-      boolean dropScratch = scratchMayExist;
-      Workflow.newDetachedCancellationScope(
-              () -> {
-                if (dropScratch) {
-                  dropScratch(spec, scratch);
-                }
-                run.cancelled();
-              })
-          .run();
-      throw e;
     } catch (RuntimeException e) {
-      if (RunbookRun.isEnd(e)) {
-        throw e;
-      }
-      if (scratchMayExist) {
-        dropScratch(spec, scratch);
-      }
-      String reason = Failures.reason(e);
-      notify("failed", "Restore " + spec.header().name() + " failed, target untouched: " + reason);
-      throw run.fail(Outcome.FAILED, reason + " (target " + spec.target().database() + " untouched)");
+      throw ended(e, "Restore " + spec.header().name(), " (target " + spec.target().database() + " untouched)");
     }
-  }
-
-  private void dropScratch(RestoreSpec spec, String scratch) {
-    run.compensate("DropScratchDatabase", () -> changes.dropScratchDatabase(spec.target(), scratch));
   }
 
   static String databaseName(String base, String suffix) {

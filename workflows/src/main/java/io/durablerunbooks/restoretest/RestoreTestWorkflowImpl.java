@@ -7,11 +7,8 @@ import io.durablerunbooks.report.RunbookReport;
 import io.durablerunbooks.restore.RestoreRequest;
 import io.durablerunbooks.restore.RestoreSpec;
 import io.durablerunbooks.restore.RestoreWorkflow;
-import io.durablerunbooks.runbook.Failures;
 import io.durablerunbooks.runbook.RunContext;
-import io.durablerunbooks.runbook.RunbookRun;
 import io.durablerunbooks.runbook.RunbookWorkflowBase;
-import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
@@ -61,16 +58,8 @@ public class RestoreTestWorkflowImpl extends RunbookWorkflowBase implements Rest
       RunbookReport restoreReport = run.step("RestoreAndSmokeCheck", () -> restore.run(new RestoreRequest(context, restoreSpec)));
       copyFacts(restoreReport, "");
       return run.succeed();
-    } catch (CanceledFailure e) {
-      Workflow.newDetachedCancellationScope(run::cancelled).run();
-      throw e;
     } catch (RuntimeException e) {
-      if (RunbookRun.isEnd(e)) {
-        throw e;
-      }
-      String reason = Failures.reason(e);
-      notify("failed", "Restore test " + spec.header().name() + " failed: " + reason);
-      throw run.fail(Outcome.FAILED, reason);
+      throw ended(e, "Restore test " + spec.header().name(), "");
     }
   }
 

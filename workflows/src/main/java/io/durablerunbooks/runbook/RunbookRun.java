@@ -13,7 +13,9 @@ import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +44,8 @@ public final class RunbookRun {
   private final Instant startedAt;
   private final List<StepRecord> steps = new ArrayList<>();
   private final Map<String, String> facts = new LinkedHashMap<>();
+  /** Undos of changes made and not yet wanted, newest first. */
+  private final Deque<Compensation> compensations = new ArrayDeque<>();
   private Outcome outcome = Outcome.RUNNING;
 
   public RunbookRun(RunbookHeader header, RunContext context) {
@@ -96,13 +100,34 @@ public final class RunbookRun {
   }
 
   /** A compensation: recorded as such, and never allowed to hide the failure that caused it. */
-  public void compensate(String name, Runnable undo) {
-    int index = begin(name);
-    try {
-      undo.run();
-      end(index, StepStatus.COMPENSATED, "");
-    } catch (RuntimeException e) {
-      end(index, StepStatus.FAILED, "compensation failed: " + Failures.reason(e));
+  /**
+   * Registers the undo of the change the next step makes, run if the run fails or is cancelled
+   * before {@link #keepChange} says the change is wanted. Register it right before that step:
+   * an activity that failed or was cancelled halfway may have left part of its change behind.
+   */
+  public void compensateOnFailure(String name, Runnable undo) {
+    compensations.push(new Compensation(name, undo));
+  }
+
+  /** The change undone by the named compensation is now wanted: a later failure leaves it. */
+  public void keepChange(String name) {
+    compensations.removeIf(c -> c.name().equals(name));
+  }
+
+  /**
+   * Runs the pending compensations, newest first, each as a step of its own. A compensation that
+   * fails is recorded as failed and the others still run: the report then says what is left.
+   */
+  public void compensate() {
+    while (!compensations.isEmpty()) {
+      Compensation c = compensations.pop();
+      int index = begin(c.name());
+      try {
+        c.undo().run();
+        end(index, StepStatus.COMPENSATED, "");
+      } catch (RuntimeException e) {
+        end(index, StepStatus.FAILED, "compensation failed: " + Failures.reason(e));
+      }
     }
   }
 
@@ -157,10 +182,11 @@ public final class RunbookRun {
   }
 
   /**
-   * Ends the run unsuccessfully. The returned failure carries the report as its details; the
+   * Ends the run unsuccessfully, after running the pending compensations. The returned failure carries the report as its details; the
    * workflow throws it, so Temporal shows the run as failed and the report stays in the history.
    */
   public ApplicationFailure fail(Outcome how, String reason) {
+    compensate();
     RunbookReport report = finish(how, reason);
     return ApplicationFailure.newNonRetryableFailure(
         how + ": " + reason, RunbookReport.failureType(how), report);
@@ -182,8 +208,12 @@ public final class RunbookRun {
         .build();
   }
 
-  /** Records a cancellation; the workflow rethrows the cancellation itself. */
+  /**
+   * Records a cancellation after running the pending compensations; call it in a detached scope,
+   * since the run's own scope is cancelled. The workflow rethrows the cancellation itself.
+   */
   public void cancelled() {
+    compensate();
     finish(Outcome.CANCELLED, "cancelled");
   }
 
@@ -215,6 +245,8 @@ public final class RunbookRun {
         gate.records(),
         facts);
   }
+
+  private record Compensation(String name, Runnable undo) {}
 
   private int begin(String name) {
     steps.add(new StepRecord(name, StepStatus.RUNNING, now(), Instant.EPOCH, ""));

@@ -4,7 +4,10 @@ import io.durablerunbooks.approval.ApprovalDecision;
 import io.durablerunbooks.approval.ApprovalRecord;
 import io.durablerunbooks.notify.Notification;
 import io.durablerunbooks.notify.NotifyActivities;
+import io.durablerunbooks.report.Outcome;
 import io.durablerunbooks.report.RunbookProgress;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
 
 /** The handlers every runbook shares: progress, GO / NO-GO, notifications. */
@@ -36,6 +39,31 @@ public abstract class RunbookWorkflowBase implements RunbookWorkflow {
   @Override
   public void validateDecide(ApprovalDecision decision) {
     run.gate().validate(decision);
+  }
+
+  /**
+   * The shared end of a run that did not succeed, for the workflow to throw: a cancellation runs
+   * the pending compensations outside the cancelled scope and ends CANCELLED; a run's own end
+   * ({@link RunbookRun#fail}) passes through; any other failure runs the compensations, tells the
+   * webhook and ends FAILED with the report.
+   *
+   * @param subject how the notification names the run, e.g. {@code Backup orders-nightly}
+   * @param afterReason appended to the reason, e.g. what the failure left untouched; or empty
+   */
+  protected RuntimeException ended(RuntimeException e, String subject, String afterReason) {
+    // A step interrupted by the cancellation fails with an ActivityFailure caused by the
+    // cancellation, not with a CanceledFailure, so the scope's state is what tells.
+    if (e instanceof CanceledFailure || CancellationScope.current().isCancelRequested()) {
+      Workflow.newDetachedCancellationScope(run::cancelled).run();
+      return e instanceof CanceledFailure ? e : new CanceledFailure("cancelled during " + Failures.reason(e));
+    }
+    if (RunbookRun.isEnd(e)) {
+      return e;
+    }
+    run.compensate();
+    String reason = Failures.reason(e) + afterReason;
+    notify("failed", subject + " failed: " + reason);
+    return run.fail(Outcome.FAILED, reason);
   }
 
   /** Tells the runbook's webhook, if it has one; a failed notification never fails the run. */

@@ -2,9 +2,11 @@ package io.durablerunbooks.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
@@ -17,6 +19,7 @@ import io.durablerunbooks.approval.ApprovalDecision;
 import io.durablerunbooks.approval.Verdict;
 import io.durablerunbooks.notify.NotifyActivities;
 import io.durablerunbooks.report.Outcome;
+import io.durablerunbooks.report.RunbookProgress;
 import io.durablerunbooks.report.RunbookReport;
 import io.durablerunbooks.report.StepRecord;
 import io.durablerunbooks.report.StepStatus;
@@ -30,10 +33,13 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -132,6 +138,34 @@ class BackupWorkflowTest {
             org.assertj.core.groups.Tuple.tuple("VerifyStoredBackup", StepStatus.FAILED),
             org.assertj.core.groups.Tuple.tuple("DiscardIncompleteBackup", StepStatus.COMPENSATED));
     Histories.recordIfAsked(env.getWorkflowClient(), "backup-bad-verify");
+  }
+
+  @Test
+  void cancellingDuringTheUploadDiscardsThePartialObjectAndEndsCancelled(TestWorkflowEnvironment env, Worker worker)
+      throws InterruptedException {
+    CountDownLatch uploading = new CountDownLatch(1);
+    CountDownLatch released = new CountDownLatch(1);
+    doAnswer(inv -> {
+          uploading.countDown();
+          released.await(30, TimeUnit.SECONDS);
+          throw new IllegalStateException("the test never lets this upload finish");
+        })
+        .when(activities).dumpAndUpload(any());
+    BackupWorkflow workflow = start(env, worker, ApprovalPolicy.unattended(), false, "backup-cancel");
+    assertThat(uploading.await(30, TimeUnit.SECONDS)).as("DumpAndUpload started").isTrue();
+
+    env.getWorkflowClient().newUntypedWorkflowStub("backup-cancel").cancel();
+
+    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class, () -> result(env, "backup-cancel"));
+    released.countDown();
+    assertThat(failed.getCause()).isInstanceOf(CanceledFailure.class);
+    RunbookProgress progress = workflow.progress();
+    assertThat(progress.outcome()).isEqualTo(Outcome.CANCELLED);
+    assertThat(progress.steps()).extracting(StepRecord::name, StepRecord::status)
+        .endsWith(tuple("DumpAndUpload", StepStatus.FAILED), tuple("DiscardIncompleteBackup", StepStatus.COMPENSATED));
+    verify(activities).discardBackup(eq(Fixtures.BUCKET), anyString());
+    verify(activities, never()).writeManifest(any(), any());
+    Histories.recordIfAsked(env.getWorkflowClient(), "backup-cancel");
   }
 
   @Test
