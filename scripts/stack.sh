@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Local stack for development and tests: PostgreSQL 15, S3Proxy and the Temporal dev server, all on
-# 127.0.0.1, state in one directory. Usage: scripts/stack.sh up [--with-test-tools]|down|status|env
+# Local stack for development and tests: PostgreSQL 15, S3Proxy, the Temporal dev server and the SSH
+# hosts of scripts/hosts.sh, all on 127.0.0.1, state in one directory.
+# Usage: scripts/stack.sh up [--with-test-tools]|down|status|env
 set -euo pipefail
 
+SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 STATE="${RUNBOOKS_STACK_DIR:-/var/tmp/durable-runbooks}"
 PG_PORT=15432
 S3_PORT=18080
@@ -22,116 +24,9 @@ PGDATA="$STATE/pg"
 PG_SOCKET_DIR="$STATE/pg-socket"
 READY_TIMEOUT="${RUNBOOKS_STACK_TIMEOUT:-90}"
 
-log() { printf 'stack: %s\n' "$*" >&2; }
-die() { printf 'stack: ERROR: %s\n' "$*" >&2; exit 1; }
-
-is_root() { [[ "$(id -u)" == 0 ]]; }
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-APT_UPDATED=false
-apt_install() {
-  local runner=()
-  if ! is_root; then
-    if ! command -v sudo >/dev/null || ! sudo -n true 2>/dev/null; then
-      die "missing packages: $*. Install them as root: apt-get install -y $*"
-    fi
-    runner=(sudo -n)
-  fi
-  command -v apt-get >/dev/null || die "missing packages: $* (and no apt-get here to install them)"
-  if [[ "$APT_UPDATED" == false ]]; then
-    log "apt-get update"
-    "${runner[@]}" env DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get update -q >/dev/null
-    APT_UPDATED=true
-  fi
-  log "apt-get install -y $*"
-  "${runner[@]}" env DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get install -y -q "$@" >/dev/null
-}
-
-random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-
-# Writes a random secret once; later runs keep it so existing data stays reachable.
-ensure_secret() {
-  local file="$1" bytes="$2"
-  if [[ ! -s "$file" ]]; then
-    (umask 077 && random_hex "$bytes" >"$file")
-  fi
-  chmod 600 "$file"
-}
-
-# Polls a check command until it succeeds, the started process dies (pid file given) or
-# READY_TIMEOUT passes.
-wait_until() {
-  local what="$1" logfile="$2" pidfile="$3"
-  shift 3
-  local deadline=$((SECONDS + READY_TIMEOUT))
-  until "$@" >/dev/null 2>&1; do
-    if [[ -n "$pidfile" ]] && ! process_running "$(head -n 1 "$pidfile")"; then
-      die "$what exited during start-up; see $logfile (last lines below)
-$(tail -n 20 "$logfile" 2>/dev/null)"
-    fi
-    if ((SECONDS >= deadline)); then
-      die "$what not ready after ${READY_TIMEOUT}s; see $logfile (last lines below)
-$(tail -n 20 "$logfile" 2>/dev/null)"
-    fi
-    sleep 0.5
-  done
-}
-
-# True when the pid file names a live process whose command line contains the marker, so a
-# recycled pid is never mistaken for ours.
-pid_alive() {
-  local pidfile="$1" marker="$2" pid cmdline
-  [[ -s "$pidfile" ]] || return 1
-  pid="$(head -n 1 "$pidfile")"
-  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
-  [[ "$cmdline" == *"$marker"* ]]
-}
-
-# A zombie counts as gone: where PID 1 does not reap orphans, kill -0 would succeed forever.
-process_running() {
-  local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-  stat="${stat##*) }"
-  [[ "${stat:0:1}" != Z ]]
-}
-
-start_detached() {
-  local pidfile="$1" logfile="$2"
-  shift 2
-  setsid nohup "$@" >"$logfile" 2>&1 </dev/null &
-  echo $! >"$pidfile"
-}
-
-stop_pid() {
-  local name="$1" pidfile="$2" marker="$3" pid
-  if ! pid_alive "$pidfile" "$marker"; then
-    rm -f "$pidfile"
-    log "$name: not running (no live pid in $pidfile)"
-    return 0
-  fi
-  pid="$(head -n 1 "$pidfile")"
-  kill "$pid"
-  local deadline=$((SECONDS + 30))
-  while process_running "$pid"; do
-    if ((SECONDS >= deadline)); then
-      log "$name: pid $pid ignored SIGTERM for 30s, sending SIGKILL"
-      kill -9 "$pid" 2>/dev/null || true
-      break
-    fi
-    sleep 0.2
-  done
-  rm -f "$pidfile"
-  log "$name: stopped (pid $pid)"
-}
-
-ensure_state_dir() {
-  mkdir -p "$STATE"
-  [[ -w "$STATE" && -O "$STATE" ]] \
-    || die "$STATE belongs to another user; run as its owner or set RUNBOOKS_STACK_DIR to a directory of your own"
-  # The postgres OS user must be able to traverse into its data and socket directories.
-  chmod 755 "$STATE"
-}
+LOG_NAME=stack
+# shellcheck source=scripts/stack-lib.sh
+source "$SCRIPTS/stack-lib.sh"
 
 ensure_tools() {
   local missing=()
@@ -426,26 +321,16 @@ cmd_up() {
   timed postgres up_postgres
   timed s3proxy up_s3proxy
   timed temporal up_temporal
+  # Its status table is printed with ours by cmd_status.
+  "$SCRIPTS/hosts.sh" up >/dev/null
   cmd_status
 }
 
 cmd_down() {
+  "$SCRIPTS/hosts.sh" down
   down_temporal
   down_s3proxy
   down_postgres
-}
-
-status_line() {
-  local name="$1" port="$2" detail="$3"
-  if port_open "$port"; then
-    printf '%-9s up    127.0.0.1:%-5s %s\n' "$name" "$port" "$detail"
-  else
-    printf '%-9s down  127.0.0.1:%-5s\n' "$name" "$port"
-  fi
-}
-
-pid_note() {
-  if pid_alive "$1" "$2"; then echo "pid $(head -n 1 "$1")"; else echo "(not started by this script)"; fi
 }
 
 cmd_status() {
@@ -456,6 +341,7 @@ cmd_status() {
   status_line postgres "$PG_PORT" "$pg_note"
   status_line s3proxy "$S3_PORT" "$(pid_note "$STATE/s3proxy.pid" "$S3PROXY_JAR")"
   status_line temporal "$TEMPORAL_PORT" "$(pid_note "$STATE/temporal.pid" "$STATE/temporal.db") UI http://127.0.0.1:$TEMPORAL_UI_PORT"
+  "$SCRIPTS/hosts.sh" status
 }
 
 cmd_env() {
@@ -482,6 +368,7 @@ cmd_env() {
     "RUNBOOKS_TEMPORAL_UI=http://127.0.0.1:$TEMPORAL_UI_PORT"; do
     printf 'export %s=%q\n' "${var%%=*}" "${var#*=}"
   done
+  "$SCRIPTS/hosts.sh" env
 }
 
 main() {

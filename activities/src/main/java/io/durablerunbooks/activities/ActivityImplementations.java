@@ -2,11 +2,13 @@ package io.durablerunbooks.activities;
 
 import io.durablerunbooks.backup.BackupActivitiesImpl;
 import io.durablerunbooks.backup.Manifests;
+import io.durablerunbooks.deploy.DeployActivitiesImpl;
 import io.durablerunbooks.notify.NotifyActivitiesImpl;
 import io.durablerunbooks.postgres.PgTools;
 import io.durablerunbooks.postgres.PostgresPools;
 import io.durablerunbooks.restore.RestoreActivitiesImpl;
 import io.durablerunbooks.secrets.SecretResolver;
+import io.durablerunbooks.smoke.AppSmokeChecks;
 import io.durablerunbooks.storage.S3Clients;
 import io.durablerunbooks.storage.StoredObjects;
 import java.nio.file.Path;
@@ -22,6 +24,7 @@ public final class ActivityImplementations implements AutoCloseable {
   private final BackupActivitiesImpl backup;
   private final RestoreActivitiesImpl restore;
   private final NotifyActivitiesImpl notify;
+  private final DeployActivitiesImpl deploy;
 
   private ActivityImplementations(SecretResolver secrets) {
     this.pools = new PostgresPools(secrets);
@@ -32,6 +35,7 @@ public final class ActivityImplementations implements AutoCloseable {
     this.backup = new BackupActivitiesImpl(pools, tools, objects, manifests);
     this.restore = new RestoreActivitiesImpl(pools, tools, objects, manifests);
     this.notify = new NotifyActivitiesImpl(secrets, NotifyActivitiesImpl.defaultHttpClient());
+    this.deploy = new DeployActivitiesImpl(secrets, new AppSmokeChecks(AppSmokeChecks.defaultHttpClient()));
   }
 
   /** Reads nothing but the worker's environment, through the {@link SecretResolver}. */
@@ -43,9 +47,9 @@ public final class ActivityImplementations implements AutoCloseable {
     return new ActivityImplementations(secrets);
   }
 
-  /** What the worker registers: the backup, restore and notification activities. */
+  /** What the worker registers: the backup, restore, deploy and notification activities. */
   public Object[] all() {
-    return new Object[] {backup, restore, notify};
+    return new Object[] {backup, restore, deploy, notify};
   }
 
   public BackupActivitiesImpl backup() {
@@ -54,6 +58,10 @@ public final class ActivityImplementations implements AutoCloseable {
 
   public RestoreActivitiesImpl restore() {
     return restore;
+  }
+
+  public DeployActivitiesImpl deploy() {
+    return deploy;
   }
 
   public NotifyActivitiesImpl notifications() {

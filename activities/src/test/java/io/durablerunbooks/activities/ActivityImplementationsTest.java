@@ -3,6 +3,7 @@ package io.durablerunbooks.activities;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.durablerunbooks.backup.BackupActivities;
+import io.durablerunbooks.deploy.DeployActivities;
 import io.durablerunbooks.notify.NotifyActivities;
 import io.durablerunbooks.restore.RestoreActivities;
 import io.durablerunbooks.secrets.SecretResolver;
@@ -16,10 +17,11 @@ class ActivityImplementationsTest {
     try (ActivityImplementations implementations = ActivityImplementations.create(new SecretResolver(Map.of()))) {
       Object[] all = implementations.all();
 
-      assertThat(all).hasSize(3);
+      assertThat(all).hasSize(4);
       assertThat(all[0]).isInstanceOf(BackupActivities.class).isSameAs(implementations.backup());
       assertThat(all[1]).isInstanceOf(RestoreActivities.class).isSameAs(implementations.restore());
-      assertThat(all[2]).isInstanceOf(NotifyActivities.class).isSameAs(implementations.notifications());
+      assertThat(all[2]).isInstanceOf(DeployActivities.class).isSameAs(implementations.deploy());
+      assertThat(all[3]).isInstanceOf(NotifyActivities.class).isSameAs(implementations.notifications());
     }
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.durablerunbooks.postgres.PostgresConnection;
 import io.durablerunbooks.secrets.SecretRef;
+import io.durablerunbooks.ssh.SshAccess;
+import io.durablerunbooks.ssh.SshHost;
 import io.durablerunbooks.storage.StorageLocation;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -48,7 +50,22 @@ public final class LocalStack {
   public static final SecretRef S3_ACCESS_KEY = SecretRef.of("${file:" + STATE.resolve("s3-access-key") + "}");
   public static final SecretRef S3_SECRET_KEY = SecretRef.of("${file:" + STATE.resolve("s3-secret-key") + "}");
 
+  /** The SSH hosts of {@code scripts/hosts.sh}: web1 to web4 on ports 12201 to 12204, one login. */
+  public static final Path SSH_DIR = STATE.resolve("ssh");
+  public static final SecretRef SSH_KEY = SecretRef.of("${file:" + SSH_DIR.resolve("id_ed25519") + "}");
+  public static final SecretRef SSH_KEY_WITH_PASSPHRASE = SecretRef.of("${file:" + SSH_DIR.resolve("id_ed25519_pass") + "}");
+  public static final String SSH_PASSPHRASE = "${file:" + SSH_DIR.resolve("passphrase") + "}";
+  public static final String KNOWN_HOSTS = SSH_DIR.resolve("known_hosts").toString();
+
   private LocalStack() {}
+
+  public static SshHost sshHost(int number) {
+    return new SshHost("web" + number, "127.0.0.1", 12200 + number, System.getProperty("user.name"));
+  }
+
+  public static SshAccess sshAccess() {
+    return new SshAccess(SSH_KEY, "", KNOWN_HOSTS);
+  }
 
   /** Fails with the fix when the stack is not up, instead of a confusing connection error later. */
   public static void requireUp() {

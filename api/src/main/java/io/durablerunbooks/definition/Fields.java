@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads the fields of one YAML mapping, reporting each problem under its full path. Every key the
@@ -25,6 +27,7 @@ import java.util.function.Predicate;
 final class Fields {
 
   private static final int SHOWN_MAX = 80;
+  private static final Pattern PERCENT = Pattern.compile("(\\d{1,3})%");
 
   private final String path;
   private final ObjectNode node;
@@ -39,6 +42,11 @@ final class Fields {
 
   static Fields root(ObjectNode node, List<FieldError> errors) {
     return new Fields("", node, errors);
+  }
+
+  /** Where this mapping is in the file, e.g. {@code hosts[1]}; empty for the file itself. */
+  String path() {
+    return path;
   }
 
   String pathOf(String key) {
@@ -213,6 +221,54 @@ final class Fields {
       return null;
     }
     return ref;
+  }
+
+  /** Like {@link #secret}, but optional: the reference's text, or empty when absent. */
+  String optionalSecret(String key, String envExample, String fileExample) {
+    if (value(key) == null) {
+      return "";
+    }
+    SecretRef ref = secret(key, envExample, fileExample);
+    return ref == null ? null : ref.reference();
+  }
+
+  /**
+   * A count, or a share of a whole written as a percentage.
+   *
+   * @param percent whether {@code value} is a percentage (0 to 100) rather than a count
+   */
+  record CountOrPercent(int value, boolean percent) {
+
+    /** The count, or the percentage of {@code whole} rounded down. */
+    int of(int whole) {
+      return percent ? (int) ((long) value * whole / 100) : value;
+    }
+
+    @Override
+    public String toString() {
+      return percent ? value + "%" : Integer.toString(value);
+    }
+  }
+
+  /**
+   * An integer from 0, or a percentage like {@code 25%}.
+   *
+   * @param of what a percentage is a share of, for the message: {@code the hosts}
+   */
+  CountOrPercent countOrPercent(String key, int fallback, String of) {
+    JsonNode v = value(key);
+    if (v == null) {
+      return new CountOrPercent(fallback, false);
+    }
+    if (v.isIntegralNumber() && v.canConvertToInt() && v.intValue() >= 0) {
+      return new CountOrPercent(v.intValue(), false);
+    }
+    Matcher percent = PERCENT.matcher(v.isTextual() ? v.textValue().strip() : "");
+    if (percent.matches() && Integer.parseInt(percent.group(1)) <= 100) {
+      return new CountOrPercent(Integer.parseInt(percent.group(1)), true);
+    }
+    error(key, "expected an integer >= 0 or a percentage of " + of + " from 0% to 100%, like 25%, got " + describe(v));
+    return null;
   }
 
   List<String> textList(String key) {

@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * Loads runbook files (YAML) into validated, typed definitions: a {@code BackupSpec},
- * {@code RestoreSpec} or {@code RestoreTestSpec}. Nothing runs from a file that does not pass; the
- * format is described in docs/runbook-files.md.
+ * {@code RestoreSpec}, {@code RestoreTestSpec} or {@code DeploySpec}. Nothing runs from a file
+ * that does not pass; the format is described in docs/runbook-files.md.
  */
 public final class RunbookFiles {
 
@@ -28,7 +28,7 @@ public final class RunbookFiles {
 
   /** A line whose value is a secret field's: a parser's complaint about it could quote the secret. */
   private static final Pattern SECRET_LINE =
-      Pattern.compile("\\s*(-\\s*)?[\"']?(password|accessKeyId|secretAccessKey|webhook)[\"']?\\s*:.*");
+      Pattern.compile("\\s*(-\\s*)?[\"']?(password|accessKeyId|secretAccessKey|webhook|privateKey|passphrase)[\"']?\\s*:.*");
 
   private RunbookFiles() {}
 

@@ -56,7 +56,7 @@ final class RunbookValidator {
   private static final RetentionPolicy DEFAULT_RETENTION = new RetentionPolicy(7, 4);
 
   private static final int MAX_NAME = 63;
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+  static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
   private static final String DNS_RULE =
       "must be lowercase letters, digits and '-' (not first or last), at most 63 characters,"
           + " because workflow ids and S3 keys derive from it";
@@ -97,6 +97,7 @@ final class RunbookValidator {
           case BACKUP -> backup(root, header);
           case RESTORE -> restore(root, header, environment);
           case RESTORE_TEST -> restoreTest(root, header, environment);
+          case DEPLOY -> new DeploySections(errors).deploy(root, header);
         };
     root.finish();
     return errors.isEmpty() ? build.get() : null;
@@ -172,24 +173,39 @@ final class RunbookValidator {
     Boolean allowSelf = f.bool("allowSelfApproval", false);
     Duration timeout = f.positiveDuration("timeout", ApprovalPolicy.DEFAULT_TIMEOUT);
     f.finish();
-    boolean productionRestore =
-        kind == RunbookKind.RESTORE && environment != null && RunbookHeader.isProduction(environment);
-    if (productionRestore && Boolean.FALSE.equals(required)) {
+    String gated = productionChange(kind, environment);
+    if (gated != null && Boolean.FALSE.equals(required)) {
       f.error(
           "required",
-          "a restore into production always waits for an approval: set approval.required: true"
-              + " (the default for restore) and list at least one approver");
+          gated + " always waits for an approval: set approval.required: true"
+              + (kind == RunbookKind.RESTORE ? " (the default for restore)" : "")
+              + " and list at least one approver");
     }
-    if (approvers != null && approvers.isEmpty() && (productionRestore || Boolean.TRUE.equals(required))) {
+    if (approvers != null && approvers.isEmpty() && (gated != null || Boolean.TRUE.equals(required))) {
       root.error(
           "approvers",
-          productionRestore
-              ? "a restore into production needs at least one approver, e.g. approvers: [alice]"
+          gated != null
+              ? gated + " needs at least one approver, e.g. approvers: [alice]"
               : "approval.required is true, so at least one approver is needed, e.g. approvers: [alice]");
     }
     return errors.size() == before && approvers != null
         ? new ApprovalPolicy(required, approvers, allowSelf, timeout)
         : null;
+  }
+
+  /**
+   * How messages name a run that changes production and so always waits for a person's GO (a
+   * restore or a deploy), or null for any other run.
+   */
+  private static String productionChange(RunbookKind kind, String environment) {
+    if (kind == null || environment == null || !RunbookHeader.isProduction(environment)) {
+      return null;
+    }
+    return switch (kind) {
+      case RESTORE -> "a restore into production";
+      case DEPLOY -> "a deploy to production";
+      default -> null;
+    };
   }
 
   private String webhook(Fields root) {
@@ -216,7 +232,8 @@ final class RunbookValidator {
             || "http".equals(uri.getScheme()) && LOOPBACK.contains(uri.getHost()));
   }
 
-  private static URI uri(String text) {
+  /** The URI when the text is one with a host, else null. */
+  static URI uri(String text) {
     try {
       URI uri = new URI(text);
       return uri.getHost() == null ? null : uri;
@@ -498,7 +515,7 @@ final class RunbookValidator {
   }
 
   /** The value when it matches, else null after an error stating the rule and the value. */
-  private static String matching(Fields f, String key, String value, Pattern pattern, String rule) {
+  static String matching(Fields f, String key, String value, Pattern pattern, String rule) {
     if (value == null || pattern.matcher(value).matches()) {
       return value;
     }

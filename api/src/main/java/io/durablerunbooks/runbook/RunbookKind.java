@@ -7,7 +7,8 @@ import java.util.stream.Collectors;
 public enum RunbookKind {
   BACKUP("backup", "BackupWorkflow"),
   RESTORE("restore", "RestoreWorkflow"),
-  RESTORE_TEST("restore-test", "RestoreTestWorkflow");
+  RESTORE_TEST("restore-test", "RestoreTestWorkflow"),
+  DEPLOY("deploy", "DeployWorkflow");
 
   private final String id;
   private final String workflowType;

@@ -3,6 +3,8 @@ package io.durablerunbooks.definition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.durablerunbooks.backup.BackupSpec;
+import io.durablerunbooks.deploy.DeploySpec;
+import io.durablerunbooks.deploy.HostTarget;
 import io.durablerunbooks.restore.RestoreSpec;
 import io.durablerunbooks.restoretest.RestoreTestSpec;
 import java.io.IOException;
@@ -38,6 +40,7 @@ class ShippedRunbooksTest {
             "local-backup.yaml",
             "local-restore.yaml",
             "local-restore-test.yaml",
+            "local-deploy.yaml",
             "examples/orders-db-nightly.yaml",
             "examples/orders-restore-production.yaml");
   }
@@ -47,7 +50,7 @@ class ShippedRunbooksTest {
   void everyShippedRunbookLoads(Path file) {
     RunbookDefinition definition = RunbookFiles.load(file, Map.of());
 
-    assertThat(definition).isInstanceOfAny(BackupSpec.class, RestoreSpec.class, RestoreTestSpec.class);
+    assertThat(definition).isInstanceOfAny(BackupSpec.class, RestoreSpec.class, RestoreTestSpec.class, DeploySpec.class);
   }
 
   @Test
@@ -71,6 +74,25 @@ class ShippedRunbooksTest {
     assertThat(test.backup().database()).isEqualTo(backup.database());
     assertThat(test.restore().target().database()).isEqualTo("sample_restored");
     assertThat(test.header().approval().required()).isFalse();
+  }
+
+  @Test
+  void theLocalDeployGoesToTheLocalHostsOfScriptsHostsSh() {
+    DeploySpec deploy = (DeploySpec) RunbookFiles.load(RUNBOOKS.resolve("local-deploy.yaml"), Map.of());
+
+    assertThat(deploy.hosts()).extracting(HostTarget::name).containsExactly("web1", "web2", "web3", "web4");
+    assertThat(deploy.hosts()).extracting(h -> h.host().knownHostsName())
+        .containsExactly("[127.0.0.1]:12201", "[127.0.0.1]:12202", "[127.0.0.1]:12203", "[127.0.0.1]:12204");
+    assertThat(deploy.hosts()).extracting(HostTarget::root)
+        .containsExactly(
+            "/var/tmp/durable-runbooks/hosts/web1/app",
+            "/var/tmp/durable-runbooks/hosts/web2/app",
+            "/var/tmp/durable-runbooks/hosts/web3/app",
+            "/var/tmp/durable-runbooks/hosts/web4/app");
+    assertThat(deploy.hosts()).extracting(HostTarget::appUrl)
+        .containsExactly("http://127.0.0.1:18101", "http://127.0.0.1:18102", "http://127.0.0.1:18103", "http://127.0.0.1:18104");
+    assertThat(deploy.hosts().get(0).access().knownHosts()).isEqualTo("/var/tmp/durable-runbooks/ssh/known_hosts");
+    assertThat(deploy.artifact()).isEqualTo("/var/tmp/durable-runbooks/artifacts/demo-app-v2.tar.gz");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.durablerunbooks.e2e;
 
 import io.durablerunbooks.temporal.TemporalClients;
 import io.durablerunbooks.temporal.TemporalSettings;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.schedules.ScheduleClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -73,6 +74,21 @@ final class E2eSession implements AutoCloseable {
    */
   String historyBytes(String workflowId) {
     return new String(temporal.fetchHistory(workflowId).getHistory().toByteArray(), StandardCharsets.UTF_8);
+  }
+
+  /** The attempt number of the last start of an activity type in a run, read from its history. */
+  int lastAttempt(String workflowId, String activityType) {
+    Map<Long, String> scheduled = new java.util.HashMap<>();
+    int attempt = 0;
+    for (HistoryEvent e : temporal.fetchHistory(workflowId).getEvents()) {
+      if (e.hasActivityTaskScheduledEventAttributes()) {
+        scheduled.put(e.getEventId(), e.getActivityTaskScheduledEventAttributes().getActivityType().getName());
+      } else if (e.hasActivityTaskStartedEventAttributes()
+          && activityType.equals(scheduled.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId()))) {
+        attempt = e.getActivityTaskStartedEventAttributes().getAttempt();
+      }
+    }
+    return attempt;
   }
 
   @Override

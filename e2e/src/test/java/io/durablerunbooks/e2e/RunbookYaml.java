@@ -95,6 +95,45 @@ final class RunbookYaml {
                 connection("target", target, pgPassword())));
   }
 
+  /**
+   * A deploy of the demo application to some of the local SSH hosts ({@link DemoHosts}); the
+   * install hook may add per-host behaviour for a test.
+   */
+  static Path deploy(Path dir, String name, String release, Path artifact, String install, String rollout, List<Integer> on) {
+    StringBuilder hosts = new StringBuilder();
+    for (int k : on) {
+      hosts.append("  - { name: ").append(DemoHosts.name(k)).append(", address: 127.0.0.1, port: ").append(DemoHosts.sshPort(k))
+          .append(", root: ").append(DemoHosts.root(k)).append(", url: \"").append(DemoHosts.appUrl(k)).append("\" }\n");
+    }
+    return RunbookYaml.write(
+        dir,
+        name,
+        """
+        kind: deploy
+        name: %s
+        environment: e2e
+        release: %s
+        artifact: %s
+        ssh:
+          user: root
+          privateKey: "${file:%s}"
+          knownHosts: %s
+        hosts:
+        %s
+        rollout: %s
+        hooks:
+          install: '%s'
+          migrate: { dryRun: "bin/migrate --dry-run", apply: "bin/migrate" }
+          restart: '"$DEPLOY_ROOT/../bin/service" reload'
+          timeout: 2m
+        keepReleases: 3
+        smoke: { health: /health, frontPage: /, database: /api/db, staticAsset: /static/app.css, databaseRead: /api/items, latency: /api/version, expectText: %s }
+        """
+            .formatted(
+                name, release, artifact, DemoHosts.SSH.resolve("id_ed25519"), DemoHosts.SSH.resolve("known_hosts"),
+                hosts.toString().stripTrailing(), rollout, install, release));
+  }
+
   static Path write(Path dir, String name, String yaml) {
     try {
       Path file = dir.resolve(name + ".yaml");

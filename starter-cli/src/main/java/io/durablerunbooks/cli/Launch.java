@@ -3,6 +3,8 @@ package io.durablerunbooks.cli;
 import io.durablerunbooks.backup.BackupRequest;
 import io.durablerunbooks.backup.BackupSpec;
 import io.durablerunbooks.definition.RunbookDefinition;
+import io.durablerunbooks.deploy.DeployRequest;
+import io.durablerunbooks.deploy.DeploySpec;
 import io.durablerunbooks.restore.RestoreRequest;
 import io.durablerunbooks.restore.RestoreSpec;
 import io.durablerunbooks.restoretest.RestoreTestRequest;
@@ -37,6 +39,9 @@ final class Launch {
     }
     if (definition instanceof RestoreTestSpec restoreTest) {
       return new RestoreTestRequest(context, restoreTest);
+    }
+    if (definition instanceof DeploySpec deploy) {
+      return new DeployRequest(context, deploy);
     }
     throw new IllegalArgumentException(
         "kind " + definition.header().kind().id() + " has no workflow the CLI can start");

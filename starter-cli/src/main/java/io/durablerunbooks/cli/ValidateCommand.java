@@ -2,16 +2,23 @@ package io.durablerunbooks.cli;
 
 import io.durablerunbooks.backup.BackupSpec;
 import io.durablerunbooks.definition.RunbookDefinition;
+import io.durablerunbooks.deploy.DeployHooks;
+import io.durablerunbooks.deploy.DeploySpec;
+import io.durablerunbooks.deploy.HostTarget;
+import io.durablerunbooks.deploy.RolloutPolicy;
 import io.durablerunbooks.postgres.PostgresConnection;
 import io.durablerunbooks.restore.RestoreSpec;
 import io.durablerunbooks.restoretest.RestoreTestSpec;
 import io.durablerunbooks.runbook.ApprovalPolicy;
 import io.durablerunbooks.runbook.RunbookHeader;
 import io.durablerunbooks.runbook.Runbooks;
+import io.durablerunbooks.smoke.AppSmokeSpec;
 import io.durablerunbooks.storage.StorageLocation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,6 +65,8 @@ final class ValidateCommand implements Callable<Integer> {
                   ? "a fresh one of " + database(test.backup().database()) + " first"
                   : "the newest verified one"));
       lines.addAll(restore(test.restore()));
+    } else if (definition instanceof DeploySpec deploy) {
+      lines.addAll(deploy(deploy));
     }
     lines.add("  approval:     " + approval(h.approval()));
     lines.add("  notify:       " + (h.webhook().isEmpty() ? "none" : "webhook configured"));
@@ -97,6 +106,88 @@ final class ValidateCommand implements Callable<Integer> {
             + count(r.smoke().minTables(), "table", "tables")
             + ", "
             + count(r.smoke().queries().size(), "query", "queries"));
+  }
+
+  private static List<String> deploy(DeploySpec d) {
+    List<String> lines = new ArrayList<>();
+    lines.add("  release:      " + d.release() + " from " + d.artifact() + " on the worker");
+    HostTarget first = d.hosts().get(0);
+    lines.add(
+        "  hosts:        "
+            + count(d.hosts().size(), "host", "hosts")
+            + " in this order, key "
+            + first.access().privateKey()
+            + (first.access().hasPassphrase() ? " with passphrase " + first.access().passphrase() : "")
+            + ", host keys checked against "
+            + first.access().knownHosts());
+    TextTable hosts = new TextTable("name", "login", "root", "application");
+    d.hosts().forEach(h -> hosts.row(h.name(), h.host().user() + "@" + h.host().address() + ":" + h.host().port(), h.root(), h.appUrl()));
+    hosts.render("                ").lines().forEach(lines::add);
+    lines.add("  batches:      " + batches(d.rollout(), d.hosts().size()));
+    lines.add("  failures:     " + failureBudget(d.rollout()));
+    lines.add("  hooks:        " + hooks(d.hooks()));
+    lines.add("  releases:     the newest " + d.keepReleases() + " kept on each host");
+    lines.add("  smoke checks: " + smoke(d.smoke()));
+    return lines;
+  }
+
+  private static String batches(RolloutPolicy r, int hosts) {
+    int batches = (hosts + r.batchSize() - 1) / r.batchSize();
+    return count(batches, "batch", "batches")
+        + " of up to "
+        + count(r.batchSize(), "host", "hosts")
+        + (r.approveEachBatch() && batches > 1 ? ", a GO before each batch after the first" : "");
+  }
+
+  private static String failureBudget(RolloutPolicy r) {
+    return (r.maxFailures() == 0
+            ? "the first failed host stops the rollout"
+            : "up to " + count(r.maxFailures(), "failed host", "failed hosts") + " tolerated, one more stops the rollout")
+        + "; a failed host is rolled back at once"
+        + (r.rollbackCompletedOnFailure()
+            ? ", and on a stop the hosts already done are rolled back too"
+            : ", the hosts already done stay on the new release");
+  }
+
+  private static String hooks(DeployHooks h) {
+    List<String> present = new ArrayList<>();
+    if (!h.install().isEmpty()) {
+      present.add("install");
+    }
+    if (!h.migrateApply().isEmpty()) {
+      present.add("migrate (dry run, then apply, once per deploy)");
+    }
+    if (!h.restart().isEmpty()) {
+      present.add("restart");
+    }
+    return present.isEmpty() ? "none" : String.join(", ", present) + "; each within " + Text.duration(h.timeout());
+  }
+
+  private static String smoke(AppSmokeSpec s) {
+    Map<String, String> checks = new LinkedHashMap<>();
+    checks.put("health", s.health());
+    checks.put("frontPage", s.frontPage().isEmpty() || s.expectText().isEmpty() ? s.frontPage() : s.frontPage() + " containing \"" + s.expectText() + "\"");
+    checks.put("database", s.database());
+    checks.put("staticAsset", s.staticAsset());
+    checks.put("databaseRead", s.databaseRead());
+    checks.put(
+        "latency",
+        s.latency().isEmpty()
+            ? ""
+            : s.latency() + " under " + Text.duration(s.latencyLimit()) + " over " + count(s.latencySamples(), "call", "calls"));
+    List<String> enabled = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    checks.forEach((name, what) -> {
+      if (what.isEmpty()) {
+        skipped.add(name);
+      } else {
+        enabled.add(name + " " + what);
+      }
+    });
+    return String.join(", ", enabled)
+        + (skipped.isEmpty() ? "" : "; skipped: " + String.join(", ", skipped))
+        + "; each request within "
+        + Text.duration(s.timeout());
   }
 
   private static String count(int n, String one, String many) {

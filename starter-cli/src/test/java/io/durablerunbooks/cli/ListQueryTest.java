@@ -13,7 +13,7 @@ class ListQueryTest {
   @Test
   void withoutFiltersItListsEveryRunbookWorkflowType() {
     assertThat(ListQuery.of(Optional.empty(), Optional.empty()))
-        .isEqualTo("WorkflowType IN ('BackupWorkflow', 'RestoreWorkflow', 'RestoreTestWorkflow')");
+        .isEqualTo("WorkflowType IN ('BackupWorkflow', 'RestoreWorkflow', 'RestoreTestWorkflow', 'DeployWorkflow')");
   }
 
   @Test

@@ -39,6 +39,31 @@ class RunbookCommandTest {
         weekly: 4
       """;
 
+  /** A valid deploy runbook to two hosts, one with a port of its own and its url from the defaults. */
+  static final String DEPLOY =
+      """
+      kind: deploy
+      name: shop-web
+      environment: staging
+      approvers: [alice]
+      release: v2.3.1
+      artifact: /srv/builds/shop-v2.3.1.tar.gz
+      ssh:
+        user: deploy
+        privateKey: "${file:/run/secrets/deploy_key}"
+        knownHosts: /etc/runbooks/known_hosts
+      hosts:
+        - { name: web1, address: 10.0.0.11 }
+        - { name: web2, address: 10.0.0.12, port: 2222 }
+        - { name: web3, address: 10.0.0.13, url: "https://web3.shop.test" }
+      defaults: { root: /srv/shop, url: "http://{address}:8080" }
+      rollout: { batchSize: 2, maxFailures: 1, approveEachBatch: true }
+      hooks:
+        install: npm ci --production
+        migrate: { dryRun: bin/migrate --dry-run, apply: bin/migrate }
+      smoke: { database: /api/db, latency: /api/version, expectText: v2.3.1 }
+      """;
+
   @TempDir Path dir;
 
   /** Nothing listens there, so a command that tried to connect would fail with exit code 1. */
@@ -91,6 +116,35 @@ class RunbookCommandTest {
     assertThat(r.exitCode()).isEqualTo(ExitCodes.SUCCEEDED);
     assertThat(r.out()).startsWith("OK: backup orders-nightly (staging)\n");
     assertThat(r.out()).contains("backup/orders-nightly").contains("7 daily, 4 weekly");
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void validateOfADeploySaysWhereWhatGoesAndHow() throws IOException {
+    Path file = write("deploy.yaml", DEPLOY);
+
+    Cli.Result r = Cli.run(nowhere, "validate", file.toString());
+
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.SUCCEEDED);
+    assertThat(r.out())
+        .isEqualTo(
+            """
+            OK: deploy shop-web (staging)
+              workflow id:  deploy/shop-web on task queue $RUNBOOKS_TASK_QUEUE (default runbooks)
+              release:      v2.3.1 from /srv/builds/shop-v2.3.1.tar.gz on the worker
+              hosts:        3 hosts in this order, key ${file:/run/secrets/deploy_key}, host keys checked against /etc/runbooks/known_hosts
+                            name  login                  root       application
+                            web1  deploy@10.0.0.11:22    /srv/shop  http://10.0.0.11:8080
+                            web2  deploy@10.0.0.12:2222  /srv/shop  http://10.0.0.12:8080
+                            web3  deploy@10.0.0.13:22    /srv/shop  https://web3.shop.test
+              batches:      2 batches of up to 2 hosts, a GO before each batch after the first
+              failures:     up to 1 failed host tolerated, one more stops the rollout; a failed host is rolled back at once, the hosts already done stay on the new release
+              hooks:        install, migrate (dry run, then apply, once per deploy); each within 10m 00s
+              releases:     the newest 5 kept on each host
+              smoke checks: health /health, frontPage / containing "v2.3.1", database /api/db, latency /api/version under 3.0s over 5 calls; skipped: staticAsset, databaseRead; each request within 10s
+              approval:     none, runs unattended
+              notify:       none
+            """);
     assertThat(r.err()).isEmpty();
   }
 

@@ -2,6 +2,7 @@ package io.durablerunbooks.worker;
 
 import io.durablerunbooks.activities.ActivityImplementations;
 import io.durablerunbooks.backup.BackupWorkflowImpl;
+import io.durablerunbooks.deploy.DeployWorkflowImpl;
 import io.durablerunbooks.restore.RestoreWorkflowImpl;
 import io.durablerunbooks.restoretest.RestoreTestWorkflowImpl;
 import io.durablerunbooks.runbook.Runbooks;
@@ -38,7 +39,7 @@ public final class RunbookWorker {
             taskQueue,
             WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(maxConcurrentActivities).build());
     worker.registerWorkflowImplementationTypes(
-        BackupWorkflowImpl.class, RestoreWorkflowImpl.class, RestoreTestWorkflowImpl.class);
+        BackupWorkflowImpl.class, RestoreWorkflowImpl.class, RestoreTestWorkflowImpl.class, DeployWorkflowImpl.class);
     worker.registerActivitiesImplementations(activities.all());
     return worker;
   }

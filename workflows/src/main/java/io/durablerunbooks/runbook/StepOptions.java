@@ -38,6 +38,35 @@ public final class StepOptions {
         .build();
   }
 
+  /**
+   * Waiting for a lock another run holds: retried every half minute at most, for up to
+   * {@code patience}, then the run fails naming the holder.
+   */
+  public static ActivityOptions waitForLock(Duration patience) {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofMinutes(2))
+        .setScheduleToCloseTimeout(patience)
+        .setRetryOptions(
+            RetryOptions.newBuilder()
+                .setInitialInterval(Duration.ofSeconds(2))
+                .setBackoffCoefficient(1.5)
+                .setMaximumInterval(Duration.ofSeconds(30))
+                .build())
+        .build();
+  }
+
+  /**
+   * An operator's command on a host (build, migration, restart): it may run up to
+   * {@code limit}; a failed command is not retried, a lost connection is, twice.
+   */
+  public static ActivityOptions remoteCommand(Duration limit) {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(limit.plusMinutes(1))
+        .setHeartbeatTimeout(Duration.ofSeconds(30))
+        .setRetryOptions(retry(Duration.ofSeconds(5), Duration.ofSeconds(30), 3))
+        .build();
+  }
+
   /** Notifications: best effort, never holding the runbook up for long. */
   public static ActivityOptions notification() {
     return ActivityOptions.newBuilder()

@@ -3,6 +3,7 @@ package io.durablerunbooks.runbook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.durablerunbooks.backup.BackupWorkflowImpl;
+import io.durablerunbooks.deploy.DeployWorkflowImpl;
 import io.durablerunbooks.restore.RestoreWorkflowImpl;
 import io.durablerunbooks.restoretest.RestoreTestWorkflowImpl;
 import io.temporal.common.WorkflowExecutionHistory;
@@ -31,7 +32,8 @@ class ReplayTest {
     assertThat(histories().map(p -> p.getFileName().toString()))
         .anyMatch(n -> n.startsWith("backup-"))
         .anyMatch(n -> n.startsWith("restore-") && !n.startsWith("restore-test"))
-        .anyMatch(n -> n.startsWith("restore-test"));
+        .anyMatch(n -> n.startsWith("restore-test"))
+        .anyMatch(n -> n.startsWith("deploy-"));
   }
 
   @ParameterizedTest
@@ -40,6 +42,6 @@ class ReplayTest {
     String workflowId = history.getFileName().toString().replaceFirst("\\.json$", "");
     WorkflowReplayer.replayWorkflowExecution(
         WorkflowExecutionHistory.fromJson(Files.readString(history), workflowId),
-        BackupWorkflowImpl.class, RestoreWorkflowImpl.class, RestoreTestWorkflowImpl.class);
+        BackupWorkflowImpl.class, RestoreWorkflowImpl.class, RestoreTestWorkflowImpl.class, DeployWorkflowImpl.class);
   }
 }

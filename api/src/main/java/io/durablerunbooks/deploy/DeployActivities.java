@@ -1,0 +1,67 @@
+package io.durablerunbooks.deploy;
+
+import io.durablerunbooks.smoke.AppSmokeResult;
+import io.durablerunbooks.smoke.AppSmokeSpec;
+import io.durablerunbooks.ssh.CommandResult;
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+import java.util.List;
+
+/**
+ * The steps of a deploy on one host, over SSH; each name shows in the Temporal UI. Each can run
+ * twice with the effect of once, since a retried step repeats it.
+ */
+@ActivityInterface
+public interface DeployActivities {
+
+  /**
+   * Connects (checking the host key), reads which release {@code current} points to, empty before
+   * the first deploy.
+   */
+  @ActivityMethod(name = "ReadCurrentRelease")
+  String readCurrentRelease(HostStep step);
+
+  /** Takes the host's deploy lock, or confirms this deploy holds it; fails retryably while another holds it. */
+  @ActivityMethod(name = "LockHost")
+  void lockHost(HostStep step);
+
+  /** Uploads the artifact and unpacks it into {@code releases/<release>}; a release already there is kept. */
+  @ActivityMethod(name = "StageRelease")
+  boolean stageRelease(HostStep step, String artifact);
+
+  /*
+   * The hooks: the operator's command run in the release directory. A non-zero exit fails the step,
+   * not retried, with the end of its output. One activity type each, so the UI names the phase.
+   */
+
+  @ActivityMethod(name = "Install")
+  CommandResult install(HostStep step);
+
+  @ActivityMethod(name = "MigrateDryRun")
+  CommandResult migrateDryRun(HostStep step);
+
+  @ActivityMethod(name = "MigrateApply")
+  CommandResult migrateApply(HostStep step);
+
+  /** The restart or reload hook, after a switch and after a switch back. */
+  @ActivityMethod(name = "Restart")
+  CommandResult restart(HostStep step);
+
+  /** Points {@code current} at the release in one atomic rename. */
+  @ActivityMethod(name = "SwitchRelease")
+  void switchRelease(HostStep step);
+
+  /**
+   * Waits for the application's health check, then runs the six smoke checks; fails (not retried)
+   * naming each failed check with its measured value.
+   */
+  @ActivityMethod(name = "SmokeCheck")
+  AppSmokeResult smokeCheck(HostStep step, AppSmokeSpec smoke);
+
+  @ActivityMethod(name = "UnlockHost")
+  void unlockHost(HostStep step);
+
+  /** Deletes all but the newest {@code keep} releases (never the current one); returns what it deleted. */
+  @ActivityMethod(name = "PruneReleases")
+  List<String> pruneReleases(HostStep step, int keep);
+}

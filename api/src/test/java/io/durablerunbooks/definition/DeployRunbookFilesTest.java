@@ -1,0 +1,533 @@
+package io.durablerunbooks.definition;
+
+import static io.durablerunbooks.definition.RunbookFilesTest.assertOnlyError;
+import static io.durablerunbooks.definition.RunbookFilesTest.errors;
+import static io.durablerunbooks.definition.RunbookFilesTest.parse;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.durablerunbooks.deploy.DeployHooks;
+import io.durablerunbooks.deploy.DeploySpec;
+import io.durablerunbooks.deploy.HostTarget;
+import io.durablerunbooks.deploy.RolloutPolicy;
+import io.durablerunbooks.runbook.ApprovalPolicy;
+import io.durablerunbooks.runbook.RunbookHeader;
+import io.durablerunbooks.runbook.RunbookKind;
+import io.durablerunbooks.secrets.SecretRef;
+import io.durablerunbooks.smoke.AppSmokeSpec;
+import io.durablerunbooks.ssh.SshAccess;
+import io.durablerunbooks.ssh.SshHost;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DeployRunbookFilesTest {
+
+  static final String DEPLOY =
+      """
+      kind: deploy
+      name: shop-web
+      environment: staging
+      description: Shop web tier
+      approvers: [alice]
+      approval: { required: true, timeout: 30m }
+      release: v2.3.1
+      artifact: /srv/builds/shop-v2.3.1.tar.gz
+      ssh:
+        user: deploy
+        privateKey: "${file:/run/secrets/deploy_key}"
+        passphrase: "${env:DEPLOY_KEY_PASSPHRASE}"
+        knownHosts: /etc/runbooks/known_hosts
+        port: 2200
+      hosts:
+        - { name: web1, address: 10.0.0.11, root: /srv/shop-a, url: "http://10.0.0.11:9090/shop" }
+        - { name: web2, address: web2.internal, port: 2222 }
+      defaults: { root: /srv/shop, url: "http://{address}:8080" }
+      rollout: { batchSize: 2, maxFailures: 1, rollbackCompletedOnFailure: true, approveEachBatch: true }
+      hooks:
+        install: "npm ci --production"
+        migrate: { dryRun: "bin/migrate --dry-run", apply: "bin/migrate" }
+        restart: "sudo systemctl reload shop"
+        timeout: 5m
+      keepReleases: 3
+      smoke:
+        health: /healthz
+        frontPage: /home
+        database: /api/db
+        staticAsset: /static/app.css
+        databaseRead: /api/items
+        latency: /api/version
+        latencyLimit: 2s
+        latencySamples: 7
+        expectText: "v2.3.1"
+        timeout: 4s
+      """;
+
+  /** Only what a deploy requires, every host's root and url from the defaults. */
+  static final String MINIMAL_DEPLOY =
+      """
+      kind: deploy
+      name: shop-web
+      environment: staging
+      release: v2.3.1
+      artifact: /srv/builds/shop-v2.3.1.tar.gz
+      ssh:
+        user: deploy
+        privateKey: "${file:/run/secrets/deploy_key}"
+        knownHosts: /etc/runbooks/known_hosts
+      hosts:
+        - { name: web1, address: 10.0.0.11 }
+        - { name: web2, address: 10.0.0.12 }
+        - { name: web3, address: 10.0.0.13 }
+        - { name: web4, address: 10.0.0.14 }
+      defaults: { root: /srv/shop, url: "http://{address}:8080" }
+      """;
+
+  private static DeploySpec deploy(String yaml, Map<String, String> overrides) {
+    return (DeploySpec) parse(yaml, overrides);
+  }
+
+  @Nested
+  class ValidFiles {
+
+    @Test
+    void deployFileBecomesADeploySpecWithEveryFieldItSays() {
+      SshAccess access =
+          new SshAccess(
+              SecretRef.of("${file:/run/secrets/deploy_key}"), "${env:DEPLOY_KEY_PASSPHRASE}", "/etc/runbooks/known_hosts");
+
+      assertThat(parse(DEPLOY))
+          .isEqualTo(
+              new DeploySpec(
+                  new RunbookHeader(
+                      RunbookKind.DEPLOY,
+                      "shop-web",
+                      "staging",
+                      "Shop web tier",
+                      new ApprovalPolicy(true, List.of("alice"), false, Duration.ofMinutes(30)),
+                      ""),
+                  "v2.3.1",
+                  "/srv/builds/shop-v2.3.1.tar.gz",
+                  List.of(
+                      new HostTarget(
+                          new SshHost("web1", "10.0.0.11", 2200, "deploy"), access, "/srv/shop-a", "http://10.0.0.11:9090/shop"),
+                      new HostTarget(
+                          new SshHost("web2", "web2.internal", 2222, "deploy"), access, "/srv/shop", "http://web2.internal:8080")),
+                  new RolloutPolicy(2, 1, true, true),
+                  new DeployHooks(
+                      "npm ci --production", "bin/migrate --dry-run", "bin/migrate", "sudo systemctl reload shop", Duration.ofMinutes(5)),
+                  3,
+                  new AppSmokeSpec(
+                      "/healthz",
+                      "/home",
+                      "/api/db",
+                      "/static/app.css",
+                      "/api/items",
+                      "/api/version",
+                      Duration.ofSeconds(2),
+                      7,
+                      "v2.3.1",
+                      Duration.ofSeconds(4))));
+    }
+
+    @Test
+    void leftOutFieldsTakeTheDocumentedDefaults() {
+      DeploySpec spec = deploy(MINIMAL_DEPLOY, Map.of());
+
+      assertThat(spec.header().approval()).isEqualTo(ApprovalPolicy.unattended());
+      assertThat(spec.hosts()).extracting(h -> h.host().port()).containsOnly(22);
+      assertThat(spec.hosts().get(0).access().passphrase()).isEmpty();
+      assertThat(spec.rollout()).isEqualTo(new RolloutPolicy(1, 0, false, false));
+      assertThat(spec.hooks()).isEqualTo(new DeployHooks("", "", "", "", Duration.ofMinutes(10)));
+      assertThat(spec.keepReleases()).isEqualTo(5);
+      assertThat(spec.smoke())
+          .isEqualTo(new AppSmokeSpec("/health", "/", "", "", "", "", Duration.ofSeconds(3), 5, "", Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void theDefaultsFillInEachHostsRootAndUrlAndTheHostsOwnValuesWin() {
+      String yaml =
+          MINIMAL_DEPLOY
+              .replace("{ name: web2, address: 10.0.0.12 }", "{ name: web2, address: 10.0.0.12, root: /opt/shop }")
+              .replace("{ name: web3, address: 10.0.0.13 }", "{ name: web3, address: 10.0.0.13, url: \"https://{name}.shop.test\" }")
+              .replace("{ name: web4, address: 10.0.0.14 }", "{ name: web4, address: \"fd00::14\" }");
+
+      List<HostTarget> hosts = deploy(yaml, Map.of()).hosts();
+
+      assertThat(hosts).extracting(HostTarget::root).containsExactly("/srv/shop", "/opt/shop", "/srv/shop", "/srv/shop");
+      assertThat(hosts)
+          .extracting(HostTarget::appUrl)
+          .containsExactly("http://10.0.0.11:8080", "http://10.0.0.12:8080", "https://web3.shop.test", "http://[fd00::14]:8080");
+    }
+
+    @Test
+    void theHostsKeepTheirOrder() {
+      String yaml = MINIMAL_DEPLOY.replace("name: web1,", "name: zeta,");
+
+      assertThat(deploy(yaml, Map.of()).hosts()).extracting(HostTarget::name).containsExactly("zeta", "web2", "web3", "web4");
+    }
+
+    @Test
+    void theReleaseCanBeSetOnTheCommandLine() {
+      assertThat(deploy(DEPLOY, Map.of("release", "v2.3.2")).release()).isEqualTo("v2.3.2");
+      assertThat(deploy(DEPLOY, Map.of("release", "\"2.4\"")).release()).isEqualTo("2.4");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"25%, 1", "60%, 2", "74%, 2", "0%, 0", "3, 3"})
+    void maxFailuresIsACountOrAPercentOfTheHostsRoundedDown(String maxFailures, int count) {
+      DeploySpec spec = deploy(MINIMAL_DEPLOY, Map.of("rollout.maxFailures", maxFailures));
+
+      assertThat(spec.rollout().maxFailures()).isEqualTo(count);
+    }
+
+    @Test
+    void aProductionDeployLoadsWithAnApproval() {
+      DeploySpec spec =
+          deploy(MINIMAL_DEPLOY, Map.of("environment", "production", "approval.required", "true", "approvers", "alice"));
+
+      assertThat(spec.header().production()).isTrue();
+      assertThat(spec.header().approval().required()).isTrue();
+    }
+
+    @Test
+    void aHookLeftBlankIsSkipped() {
+      DeploySpec spec = deploy(MINIMAL_DEPLOY, Map.of("hooks.install", " ", "hooks.restart", "bin/reload"));
+
+      assertThat(spec.hooks().install()).isEmpty();
+      assertThat(spec.hooks().restart()).isEqualTo("bin/reload");
+    }
+  }
+
+  @Nested
+  class Rules {
+
+    @Test
+    void everyErrorOfTheFileIsReportedInOnePass() {
+      String yaml =
+          DEPLOY
+              .replace("release: v2.3.1", "release: v2 3")
+              .replace("artifact: /srv/builds/", "artifact: builds/")
+              .replace("  user: deploy\n", "")
+              .replace("address: web2.internal, port: 2222", "address: 10.0.0.11, port: 2200")
+              .replace("maxFailures: 1", "maxFailures: 2")
+              .replace("apply: \"bin/migrate\"", "aply: \"bin/migrate\"")
+              .replace("keepReleases: 3", "keepReleases: 1")
+              .replace("health: /healthz", "health: healthz");
+
+      assertThat(errors(yaml))
+          .extracting(FieldError::path)
+          .containsExactly(
+              "release",
+              "artifact",
+              "ssh.user",
+              "hosts[1].address",
+              "rollout.maxFailures",
+              "hooks.migrate.aply",
+              "hooks.migrate.apply",
+              "keepReleases",
+              "smoke.health");
+    }
+
+    @Test
+    void theReleaseIsRequired() {
+      assertOnlyError(errors(MINIMAL_DEPLOY.replace("release: v2.3.1\n", "")), "release", "required");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"v2 3", "../v2", "v2..3", "-v2", "v2/3"})
+    void theReleaseNamesADirectory(String release) {
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("release", release)),
+          "release",
+          "must be letters, digits, '.', '_', '+' or '-', start with a letter or digit, have no '..' and be at most 100"
+              + " characters, since it names a directory on every host (got \"" + release + "\")");
+    }
+
+    @Test
+    void aReleaseYamlReadsAsANumberMustBeQuoted() {
+      assertOnlyError(errors(MINIMAL_DEPLOY, Map.of("release", "2.4")), "release", "expected a string, got 2.4");
+    }
+
+    @Test
+    void theArtifactIsAnAbsoluteTarGzOnTheWorker() {
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("artifact", "builds/shop.tar.gz")),
+          "artifact",
+          "must be an absolute path on the worker, like /srv/builds/shop-v2.3.1.tar.gz (got \"builds/shop.tar.gz\")");
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("artifact", "/srv/builds/shop.zip")),
+          "artifact",
+          "must be a gzipped tar archive of the release's files, named *.tar.gz or *.tgz");
+      assertOnlyError(errors(MINIMAL_DEPLOY.replace("artifact: /srv/builds/shop-v2.3.1.tar.gz\n", "")), "artifact", "required");
+    }
+
+    @Test
+    void sshIsRequired() {
+      String yaml = MINIMAL_DEPLOY.replaceAll("(?s)ssh:.*?knownHosts: /etc/runbooks/known_hosts\n", "");
+
+      assertOnlyError(errors(yaml), "ssh", "required");
+    }
+
+    @Test
+    void theLoginIsAUserName() {
+      assertOnlyError(errors(MINIMAL_DEPLOY, Map.of("ssh.user", "deploy user")), "ssh.user", "must be a login name like deploy");
+    }
+
+    @Test
+    void aLiteralPrivateKeyIsRefusedWithoutRepeatingIt() {
+      InvalidRunbookException e =
+          catchThrowableOfType(
+              InvalidRunbookException.class,
+              () -> parse(MINIMAL_DEPLOY, Map.of("ssh.privateKey", "b3BlbnNzaC1rZXktdjEAAAAA")));
+
+      assertOnlyError(
+          e.errors(),
+          "ssh.privateKey",
+          "must be a secret reference like ${env:DEPLOY_SSH_KEY} or ${file:/run/secrets/deploy_key}; a literal value would be"
+              + " stored in the workflow history");
+      assertThat(e.getMessage()).doesNotContain("b3BlbnNzaC1rZXktdjEAAAAA");
+    }
+
+    @Test
+    void aLiteralPassphraseIsRefusedWithoutRepeatingIt() {
+      InvalidRunbookException e =
+          catchThrowableOfType(
+              InvalidRunbookException.class, () -> parse(MINIMAL_DEPLOY, Map.of("ssh.passphrase", "hunter22")));
+
+      assertOnlyError(e.errors(), "ssh.passphrase", "must be a secret reference like ${env:DEPLOY_KEY_PASSPHRASE}");
+      assertThat(e.getMessage()).doesNotContain("hunter22");
+    }
+
+    @Test
+    void knownHostsIsAnAbsolutePathAndRequired() {
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("ssh.knownHosts", "~/.ssh/known_hosts")),
+          "ssh.knownHosts",
+          "must be an absolute path on the worker, like /etc/runbooks/known_hosts");
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY.replace("  knownHosts: /etc/runbooks/known_hosts\n", "")), "ssh.knownHosts", "required");
+    }
+
+    @Test
+    void thereIsNoWayToSkipHostKeyChecks() {
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("ssh.strictHostKeyChecking", "false")), "ssh.strictHostKeyChecking", "unknown field");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "65536", "ssh"})
+    void portsAreFrom1To65535(String port) {
+      assertOnlyError(errors(MINIMAL_DEPLOY, Map.of("ssh.port", port)), "ssh.port", "expected an integer between 1 and 65535");
+      assertOnlyError(errors(MINIMAL_DEPLOY, Map.of("hosts.1.port", port)), "hosts[1].port", "expected an integer between 1 and 65535");
+    }
+
+    @Test
+    void atLeastOneHostIsRequired() {
+      String yaml = MINIMAL_DEPLOY.replaceAll("(?s)hosts:.*?10\\.0\\.0\\.14 }\n", "hosts: []\n");
+
+      assertOnlyError(errors(yaml), "hosts", "required: at least one host, in rollout order");
+    }
+
+    @Test
+    void aHostNeedsANameAndAnAddress() {
+      String yaml = MINIMAL_DEPLOY.replace("{ name: web2, address: 10.0.0.12 }", "{ adress: 10.0.0.12 }");
+
+      assertThat(errors(yaml))
+          .extracting(FieldError::toString)
+          .containsExactly("hosts[1].name: required", "hosts[1].address: required", "hosts[1].adress: unknown field (did you mean \"address\"?)");
+    }
+
+    @Test
+    void hostNamesAreDistinctLabels() {
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("hosts.2.name", "web1")),
+          "hosts[2].name",
+          "\"web1\" names hosts[0] too; names tell the hosts apart in reports and locks");
+      assertOnlyError(errors(MINIMAL_DEPLOY, Map.of("hosts.0.name", "Web_1")), "hosts[0].name", "must be lowercase letters");
+    }
+
+    @Test
+    void aHostIsListedOnce() {
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("hosts.3.address", "10.0.0.11")),
+          "hosts[3].address",
+          "is hosts[0] again (10.0.0.11, port 22); a host listed twice would be deployed twice at once");
+    }
+
+    @Test
+    void oneAddressMayHoldHostsOnOtherPorts() {
+      DeploySpec spec = deploy(MINIMAL_DEPLOY, Map.of("hosts.3.address", "10.0.0.11", "hosts.3.port", "2222"));
+
+      assertThat(spec.hosts().get(3).host()).isEqualTo(new SshHost("web4", "10.0.0.11", 2222, "deploy"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"10.0.0.11;reboot", "-oProxyCommand=x", "web 1", "http://web1"})
+    void anAddressIsAHostNameOrIp(String address) {
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("hosts.0.address", address)),
+          "hosts[0].address",
+          "must be a host name or an IP address, like 10.0.0.11 or web1.internal");
+    }
+
+    @Test
+    void everyHostEndsUpWithARootAndAUrl() {
+      String yaml = MINIMAL_DEPLOY.replace("defaults: { root: /srv/shop, url: \"http://{address}:8080\" }\n", "")
+          .replace("{ name: web1, address: 10.0.0.11 }", "{ name: web1, address: 10.0.0.11, root: /srv/shop, url: \"http://{address}\" }");
+
+      List<FieldError> errors = errors(yaml);
+
+      assertThat(errors)
+          .extracting(FieldError::path)
+          .containsExactly("hosts[1].root", "hosts[1].url", "hosts[2].root", "hosts[2].url", "hosts[3].root", "hosts[3].url");
+      assertThat(errors.get(0).message()).isEqualTo("required: give hosts[1].root or defaults.root, an absolute directory like /srv/shop");
+      assertThat(errors.get(1).message()).startsWith("required: give hosts[1].url or defaults.url");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/", "srv/shop", "/srv/shop/", "/srv/../etc", "/srv/./shop", "/srv//shop", "/srv/my shop"})
+    void aRootIsAnAbsoluteDirectoryOtherThanTheFilesystemRoot(String root) {
+      String phrase = "must be an absolute directory on the host other than /, like /srv/shop";
+      assertOnlyError(errors(MINIMAL_DEPLOY, Map.of("defaults.root", root)), "defaults.root", phrase);
+      assertOnlyError(errors(MINIMAL_DEPLOY, Map.of("hosts.1.root", root)), "hosts[1].root", phrase);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ftp://{address}", "{address}:8080", "http://", "http://{address}/?v=1", "http://{address}/#top"})
+    void aUrlIsAnHttpUrlWithAHost(String url) {
+      String phrase = "must be an http:// or https:// URL with a host and no ?query or #fragment, like http://{address}:8080";
+      assertOnlyError(errors(MINIMAL_DEPLOY, Map.of("defaults.url", url)), "defaults.url", phrase);
+      assertOnlyError(errors(MINIMAL_DEPLOY, Map.of("hosts.2.url", url)), "hosts[2].url", phrase);
+    }
+
+    @Test
+    void aUrlFillsInOnlyTheAddressAndTheName() {
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("defaults.url", "http://{address}:{port}")),
+          "defaults.url",
+          "only {address} and {name} are filled in for each host (got \"http://{address}:{port}\")");
+    }
+
+    @Test
+    void theBatchSizeIsAtLeastOne() {
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("rollout.batchSize", "0")), "rollout.batchSize", "expected an integer >= 1, got 0");
+    }
+
+    @Test
+    void aFailureBudgetAsLargeAsTheHostsCouldNeverStopTheRollout() {
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("rollout.maxFailures", "4")),
+          "rollout.maxFailures",
+          "4 lets all 4 hosts fail, so the rollout would never stop for a failed host; use at most 3 (0 stops at the"
+              + " first failure)");
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("rollout.maxFailures", "100%")),
+          "rollout.maxFailures",
+          "100% of 4 hosts lets all 4 fail, so the rollout would never stop for a failed host; use at most 3 (0 stops"
+              + " at the first failure), or a percentage under 100%");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "150%", "some", "2.5", "25 %x"})
+    void maxFailuresIsACountOrAPercentage(String maxFailures) {
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("rollout.maxFailures", maxFailures)),
+          "rollout.maxFailures",
+          "expected an integer >= 0 or a percentage of the hosts from 0% to 100%, like 25%, got ");
+    }
+
+    @Test
+    void aGoBeforeEachBatchNeedsAnApprover() {
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("rollout.approveEachBatch", "true")),
+          "rollout.approveEachBatch",
+          "a GO before each batch needs at least one approver to send it, e.g. approvers: [alice]");
+    }
+
+    @Test
+    void aProductionDeployWaitsForAGo() {
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("environment", "production", "approvers", "alice")),
+          "approval.required",
+          "a deploy to production always waits for an approval: set approval.required: true and list at least one"
+              + " approver");
+      List<FieldError> errors = errors(MINIMAL_DEPLOY, Map.of("environment", "prod-eu"));
+      assertThat(errors).extracting(FieldError::path).containsExactly("approval.required", "approvers");
+      assertThat(errors.get(1).message()).isEqualTo("a deploy to production needs at least one approver, e.g. approvers: [alice]");
+    }
+
+    @Test
+    void migrationsHaveADryRunAndAnApplyOrNeither() {
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("hooks.migrate.apply", "bin/migrate")),
+          "hooks.migrate.dryRun",
+          "required with apply: a migration is tried first by its dry run, e.g. dryRun: \"bin/migrate --dry-run\"");
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("hooks.migrate.dryRun", "bin/migrate --dry-run")),
+          "hooks.migrate.apply",
+          "required with dryRun");
+    }
+
+    @Test
+    void hooksAreCommandsWithAPositiveTimeout() {
+      assertOnlyError(errors(MINIMAL_DEPLOY, Map.of("hooks.install", "true")), "hooks.install", "expected a string, got true");
+      assertOnlyError(errors(MINIMAL_DEPLOY, Map.of("hooks.timeout", "0s")), "hooks.timeout", "must be longer than zero");
+      assertOnlyError(errors(MINIMAL_DEPLOY, Map.of("hooks.restat", "x")), "hooks.restat", "unknown field (did you mean \"restart\"?)");
+    }
+
+    @Test
+    void atLeastTwoReleasesAreKept() {
+      assertOnlyError(errors(MINIMAL_DEPLOY, Map.of("keepReleases", "1")), "keepReleases", "expected an integer >= 2, got 1");
+    }
+
+    @Test
+    void theHealthCheckCannotBeSkipped() {
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("smoke.health", "")),
+          "smoke.health",
+          "the health check cannot be skipped: give the path that answers 200 when the application is up, like /health");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"api/db", "//evil.test/db", "/api/db#x", "/api db"})
+    void smokePathsStartWithOneSlash(String path) {
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("smoke.database", path)),
+          "smoke.database",
+          "must be a path on the application starting with a single /, like /api/version, without spaces or #, or \"\" to"
+              + " skip the check");
+    }
+
+    @Test
+    void expectedTextNeedsTheFrontPageCheck() {
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("smoke.frontPage", "", "smoke.expectText", "v2")),
+          "smoke.expectText",
+          "is looked for on the front page, whose check is skipped: set smoke.frontPage, like /");
+    }
+
+    @Test
+    void smokeLimitsAreBounded() {
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("smoke.latencySamples", "0")),
+          "smoke.latencySamples",
+          "expected an integer between 1 and 100, got 0");
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY, Map.of("smoke.latencyLimit", "3")),
+          "smoke.latencyLimit",
+          "expected a duration like 30s, 15m, 1h, 2d or PT1H, got 3");
+    }
+
+    @Test
+    void aDeployHasNoRestoreFields() {
+      assertOnlyError(errors(MINIMAL_DEPLOY + "storage: { bucket: x }\n"), "storage", "unknown field");
+    }
+  }
+}

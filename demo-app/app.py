@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""Demo web application deployed by the deploy runbooks (Python 3 standard library only).
+
+Run by the host's launcher (bin/service of scripts/hosts.sh): it inherits the listening socket as
+LISTEN_FD, reports on READY_FD ("ready" or "fail <reason>") and drains on SIGTERM: it stops accepting,
+finishes the requests in flight and exits, while the next worker keeps accepting on the same socket.
+Without LISTEN_FD it binds 127.0.0.1:$PORT itself, for trying it out by hand.
+
+Settings come from the environment (the host's shared/app.env): PORT, APP_NAME, APP_HOST,
+DATABASE_URL and DB_PASSWORD_FILE. Files in the release directory make a release misbehave on
+purpose, for tests: FAIL_HEALTH (GET /health answers 500 and the worker refuses to become ready),
+FAIL_ROUTES (one path a line; those answer 500 while the worker starts normally) and SLOW_MS (every
+request first sleeps that many milliseconds).
+"""
+import html
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+RELEASE_DIR = os.path.dirname(os.path.abspath(__file__))
+STATIC_DIR = os.path.join(RELEASE_DIR, "static")
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+                ".png": "image/png", ".svg": "image/svg+xml", ".ico": "image/x-icon"}
+PSQL_TIMEOUT_SECONDS = 10
+
+
+def read_text(name, default=""):
+    try:
+        with open(os.path.join(RELEASE_DIR, name), encoding="utf-8") as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        return default
+
+
+VERSION = read_text("VERSION", "unversioned")
+HOST = os.environ.get("APP_HOST") or socket.gethostname()
+APP_NAME = os.environ.get("APP_NAME", "demo-app")
+STARTED = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def health_problem():
+    """Why this release is unhealthy, or an empty string."""
+    if os.path.exists(os.path.join(RELEASE_DIR, "FAIL_HEALTH")):
+        return "FAIL_HEALTH is present in release " + VERSION
+    return ""
+
+
+def failing_routes():
+    return {line.strip() for line in read_text("FAIL_ROUTES").splitlines() if line.strip()}
+
+
+def slow_ms():
+    value = read_text("SLOW_MS", "0")
+    return int(value) if value.isdigit() else 0
+
+
+def psql(sql):
+    """Runs one statement with psql; returns (ok, output or error text). The password comes from
+    the file DB_PASSWORD_FILE names, so it is never part of the settings or a command line."""
+    env = dict(os.environ, PGCONNECT_TIMEOUT="3")
+    password_file = os.environ.get("DB_PASSWORD_FILE", "")
+    try:
+        if password_file:
+            with open(password_file, encoding="utf-8") as f:
+                env["PGPASSWORD"] = f.read().strip()
+        done = subprocess.run(
+            ["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", os.environ.get("DATABASE_URL", ""),
+             "-c", sql],
+            env=env, capture_output=True, text=True, timeout=PSQL_TIMEOUT_SECONDS, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return False, str(e)
+    if done.returncode != 0:
+        return False, done.stderr.strip() or "psql exited with status %d" % done.returncode
+    return True, done.stdout.strip()
+
+
+FRONT_PAGE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{name} {version}</title>
+<link rel="stylesheet" href="/static/app.css"></head>
+<body><main>
+<h1>{name}</h1>
+<p class="version">Version <strong id="version">{version}</strong> on host <strong id="host">{host}</strong></p>
+<p>Worker pid {pid}, started {started}.</p>
+<ul><li><a href="/health">/health</a></li><li><a href="/api/db">/api/db</a></li>
+<li><a href="/api/items">/api/items</a></li><li><a href="/api/version">/api/version</a></li></ul>
+</main></body>
+</html>
+"""
+
+
+class Handler(BaseHTTPRequestHandler):
+    # HTTP/1.0: one request a connection, so a draining worker never holds idle keep-alive clients.
+    protocol_version = "HTTP/1.0"
+    server_version = "demo-app"
+    timeout = 10
+
+    def do_GET(self):
+        delay = slow_ms()
+        if delay:
+            time.sleep(delay / 1000)
+        path = self.path.split("?", 1)[0]
+        if path in failing_routes():
+            self.send_json(500, {"status": "failing", "version": VERSION, "host": HOST,
+                                 "reason": path + " is listed in FAIL_ROUTES"})
+            return
+        route = ROUTES.get(path)
+        if route is not None:
+            route(self)
+        elif path.startswith("/static/"):
+            self.static(path[len("/static/"):])
+        else:
+            self.send_json(404, {"error": "no route " + path})
+
+    def health(self):
+        problem = health_problem()
+        if problem:
+            self.send_json(500, {"status": "failing", "version": VERSION, "host": HOST, "reason": problem})
+        else:
+            self.send_json(200, {"status": "ok", "version": VERSION, "host": HOST})
+
+    def front_page(self):
+        page = FRONT_PAGE.format(name=html.escape(APP_NAME), version=html.escape(VERSION),
+                                 host=html.escape(HOST), pid=os.getpid(), started=STARTED)
+        self.send_body(200, "text/html; charset=utf-8", page.encode())
+
+    def database(self):
+        started = time.monotonic()
+        ok, out = psql("select 1")
+        elapsed_ms = round((time.monotonic() - started) * 1000)
+        if ok:
+            self.send_json(200, {"status": "ok", "version": VERSION, "host": HOST, "ms": elapsed_ms})
+        else:
+            self.send_json(503, {"status": "error", "version": VERSION, "host": HOST, "error": out})
+
+    def items(self):
+        ok, out = psql("select coalesce(json_agg(i order by i.id), '[]') from items i")
+        if ok:
+            self.send_json(200, {"version": VERSION, "host": HOST, "items": json.loads(out)})
+        else:
+            self.send_json(503, {"status": "error", "version": VERSION, "host": HOST, "error": out})
+
+    def version(self):
+        self.send_json(200, {"version": VERSION, "host": HOST, "release": RELEASE_DIR,
+                             "pid": os.getpid(), "started": STARTED})
+
+    def static(self, name):
+        file = os.path.realpath(os.path.join(STATIC_DIR, name))
+        kind = STATIC_TYPES.get(os.path.splitext(file)[1])
+        if kind is None or not file.startswith(STATIC_DIR + os.sep) or not os.path.isfile(file):
+            self.send_json(404, {"error": "no static file " + name})
+            return
+        with open(file, "rb") as f:
+            self.send_body(200, kind, f.read())
+
+    def send_json(self, status, value):
+        self.send_body(status, "application/json", (json.dumps(value) + "\n").encode())
+
+    def send_body(self, status, content_type, body):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-App-Version", VERSION)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_request(self, code="-", size="-"):
+        # Only failures are logged: the reload tests send thousands of requests.
+        code = getattr(code, "value", code)
+        if not isinstance(code, int) or code >= 400:
+            super().log_request(code, size)
+
+
+ROUTES = {"/health": Handler.health, "/": Handler.front_page, "/api/db": Handler.database,
+          "/api/items": Handler.items, "/api/version": Handler.version}
+
+
+class Server(ThreadingHTTPServer):
+    """Serves on a socket that is already listening (inherited from the launcher)."""
+    # ThreadingHTTPServer's daemon threads are not tracked, so server_close() would not wait for them.
+    daemon_threads = False
+
+    def __init__(self, listening):
+        super().__init__(listening.getsockname(), Handler, bind_and_activate=False)
+        self.socket.close()
+        self.socket = listening
+        self.server_name, self.server_port = listening.getsockname()[:2]
+
+
+def listening_socket():
+    fd = os.environ.get("LISTEN_FD")
+    if fd:
+        listening = socket.socket(fileno=int(fd))
+    else:
+        listening = socket.create_server(("127.0.0.1", int(os.environ.get("PORT", "8000"))))
+    # Workers share one socket and all wake up for a connection: the losers must get EAGAIN
+    # instead of blocking in accept().
+    listening.setblocking(False)
+    return listening
+
+
+def note(message):
+    sys.stderr.write("%s %s %s[%d] %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"), APP_NAME, VERSION, os.getpid(), message))
+
+
+def report(message):
+    fd = os.environ.get("READY_FD")
+    if fd:
+        with os.fdopen(int(fd), "w") as ready:
+            ready.write(message + "\n")
+
+
+def main():
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    # Checked before accepting anything, so an unhealthy release never answers a single request.
+    problem = health_problem()
+    if problem:
+        report("fail " + problem)
+        note("not starting: " + problem)
+        return 1
+    server = Server(listening_socket())
+    serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    serving.start()
+    report("ready")
+    note("serving on %s:%s" % (server.server_name, server.server_port))
+    launcher = os.getppid()
+    while not stop.wait(1):
+        # A worker that outlived its launcher would hold the port and keep a new launcher out.
+        if os.environ.get("LISTEN_FD") and os.getppid() != launcher:
+            note("launcher pid %d is gone, stopping" % launcher)
+            break
+    server.shutdown()
+    server.server_close()  # waits for the requests in flight
+    note("drained")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
