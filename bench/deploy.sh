@@ -7,6 +7,8 @@
 #       time from SwitchRelease to the end of Restart (the switch plus the zero-downtime reload)
 #   (c) a release that fails its smoke check on every host, batch size 1: the automatic per-host
 #       rollback (SwitchBack, RestartAfterSwitchBack, SmokeCheckAfterSwitchBack)
+#   (e) a rollback (kind: rollback) of the 4 hosts from the release of (b) to the one before, two
+#       hosts at a time: per host (LockHost .. UnlockHost) and all hosts (GO .. last step)
 #   (d) the engine's overhead: a deploy whose hooks are `true` on 4 hosts (8 SSH steps a host);
 #       each SSH step's duration as recorded by Temporal, minus the raw round trip of (a)
 set -euo pipefail
@@ -65,7 +67,7 @@ raw_ms="$(printf '%s\n' "${raw[@]}" | median)"
 echo "(a) raw SSH round trip (fresh connection, ssh host true): median ${raw_ms} ms of 20"
 
 restart='"$DEPLOY_ROOT/../bin/service" reload'
-host_ms=() switch_ms=() back_ms=() step_ms=()
+host_ms=() switch_ms=() back_ms=() step_ms=() rollback_host_ms=() rollback_ms=()
 for round in $(seq 1 "$ROUNDS"); do
   tag="b$(date +%s)-$round"
   good="$tag-ok"
@@ -75,6 +77,21 @@ for round in $(seq 1 "$ROUNDS"); do
     host_ms+=("$(span "$work/good.json" $h LockHost SmokeCheck)")
     switch_ms+=("$(span "$work/good.json" $h SwitchRelease Restart)")
   done
+
+  runbook start runbooks/local-rollback.yaml --set name=bench-rollback --set "reason=bench round $round" >/dev/null
+  for _ in $(seq 1 300); do
+    runbook approve rollback/bench-rollback --as alice >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  runbook watch rollback/bench-rollback >/dev/null
+  runbook report rollback/bench-rollback --format json >"$work/rollback.json"
+  for h in web1 web2 web3 web4; do
+    rollback_host_ms+=("$(span "$work/rollback.json" $h LockHost UnlockHost)")
+  done
+  rollback_ms+=("$(jq -r '
+    def t: (sub("\\.[0-9]+"; "") | fromdateiso8601) + ((capture("\\.(?<f>[0-9]+)").f // "0") | "0." + . | tonumber);
+    ([.steps[] | select(.name == "ConfirmRollback")][0].finishedAt | t) as $go | ([.steps[].finishedAt | t] | max) as $end
+    | ($end - $go) * 1000 | round' "$work/rollback.json")")
 
   bad="$tag-bad"
   runbook start "$(deploy_file bench-deploy "$bad" "$(artifact "$bad" /)" bin/build "$restart" 1)" --watch >/dev/null || true
@@ -95,8 +112,12 @@ host="$(printf '%s\n' "${host_ms[@]}" | median)"
 switch="$(printf '%s\n' "${switch_ms[@]}" | median)"
 back="$(printf '%s\n' "${back_ms[@]}" | median)"
 step="$(printf '%s\n' "${step_ms[@]}" | median)"
+rollback_host="$(printf '%s\n' "${rollback_host_ms[@]}" | median)"
+rollback="$(printf '%s\n' "${rollback_ms[@]}" | median)"
 echo "(b) deploy, per host (LockHost .. SmokeCheck, hooks bin/build and reload): median ${host} ms of ${#host_ms[@]}"
 echo "    switch + zero-downtime reload (SwitchRelease .. Restart):             median ${switch} ms of ${#switch_ms[@]}"
 echo "(c) automatic rollback of a host (SwitchBack .. SmokeCheckAfterSwitchBack): median ${back} ms of ${#back_ms[@]}"
+echo "(e) rollback runbook, per host (LockHost .. UnlockHost):                 median ${rollback_host} ms of ${#rollback_host_ms[@]}"
+echo "    rollback runbook, 4 hosts two at a time (GO .. last step):          median ${rollback} ms of ${#rollback_ms[@]}"
 echo "(d) one SSH step with a no-op command, as Temporal recorded it:             median ${step} ms of ${#step_ms[@]}"
 awk -v s="$step" -v r="$raw_ms" 'BEGIN { printf "    engine overhead per step: %d ms over the raw round trip (%.1fx)\n", s - r, s / r }'

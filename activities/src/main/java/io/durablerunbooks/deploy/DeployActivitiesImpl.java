@@ -22,6 +22,7 @@ public final class DeployActivitiesImpl implements DeployActivities {
 
   static final String HOOK_FAILED = "HookFailed";
   static final String SMOKE_CHECK_FAILED = "SmokeCheckFailed";
+  static final String RELEASE_MARKED_BAD = "ReleaseMarkedBad";
 
   /** How long a restarted application may take to answer its health check before the checks run. */
   private static final Duration HEALTHY_WITHIN = Duration.ofSeconds(30);
@@ -37,7 +38,26 @@ public final class DeployActivitiesImpl implements DeployActivities {
 
   @Override
   public String readCurrentRelease(HostStep step) {
-    return onHost(step, HostReleases::current);
+    return onHost(step, releases -> {
+      String mark = releases.badMark(step.release());
+      if (!mark.isEmpty()) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            step.target().name() + ": release " + step.release() + " was " + mark + "; deploy a new release id, or remove "
+                + step.target().root() + "/release-marks/" + step.release() + ".bad on every host if the mark was a mistake",
+            RELEASE_MARKED_BAD);
+      }
+      return releases.current();
+    });
+  }
+
+  @Override
+  public HostReleaseState inspectReleases(HostStep step) {
+    return onHost(step, HostReleases::inspect);
+  }
+
+  @Override
+  public void markReleaseBad(HostStep step, String reason) {
+    change(step, releases -> releases.markBad(step.release(), step.owner(), reason));
   }
 
   @Override

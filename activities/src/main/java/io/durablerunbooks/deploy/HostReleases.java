@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +56,41 @@ final class HostReleases {
       set -eu
       target=$(readlink "$ROOT/current" 2>/dev/null || true)
       printf '%s\\n' "${target##*/}"
+      """;
+
+  /**
+   * One line per fact: {@code current <id>}, {@code switched <id> <time>} newest first, {@code staged
+   * <id>}, {@code bad <id> <mark>}. Release ids have no spaces, so the first two words split cleanly.
+   */
+  private static final String INSPECT =
+      """
+      set -eu
+      cd "$ROOT" 2>/dev/null || { echo current; exit 0; }
+      target=$(readlink current 2>/dev/null || true)
+      printf 'current %s\\n' "${target##*/}"
+      (tac releases.log 2>/dev/null || true) | awk 'NF >= 2 && !seen[$2]++ { print "switched " $2 " " $1 }'
+      for dir in releases/*/; do
+        [ -d "$dir" ] || continue
+        id=${dir#releases/}; id=${id%/}
+        printf 'staged %s\\n' "$id"
+      done
+      for mark in release-marks/*.bad; do
+        [ -f "$mark" ] || continue
+        id=${mark#release-marks/}; id=${id%.bad}
+        printf 'bad %s %s\\n' "$id" "$(head -n 1 "$mark" | tr -d '\\r')"
+      done
+      """;
+
+  /** Written once: a second mark of the same release keeps the first, which tells when it went bad. */
+  private static final String MARK_BAD =
+      """
+      set -eu
+      cd "$ROOT"
+      mkdir -p release-marks
+      if [ -f "release-marks/$RELEASE.bad" ]; then echo kept; exit 0; fi
+      printf 'marked bad at %s by %s: %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$OWNER" "$REASON" > "release-marks/.$RELEASE.bad.tmp"
+      mv "release-marks/.$RELEASE.bad.tmp" "release-marks/$RELEASE.bad"
+      echo marked
       """;
 
   private static final String UNPACK =
@@ -138,6 +174,44 @@ final class HostReleases {
     CommandResult r = script(CURRENT, Map.of(), QUICK);
     expectSuccess("read current", r);
     return r.stdout().strip();
+  }
+
+  /** What a rollback needs to choose a release: current, switch order, staged and bad ones. */
+  HostReleaseState inspect() {
+    CommandResult r = script(INSPECT, Map.of(), QUICK);
+    expectSuccess("list the releases", r);
+    String current = "";
+    List<HostReleaseState.Switch> switched = new ArrayList<>();
+    List<String> staged = new ArrayList<>();
+    Map<String, String> bad = new LinkedHashMap<>();
+    for (String line : r.stdout().strip().split("\n")) {
+      String[] parts = line.strip().split(" ", 3);
+      switch (parts[0]) {
+        case "current" -> current = parts.length > 1 ? parts[1] : "";
+        case "switched" -> switched.add(new HostReleaseState.Switch(parts[1], parts.length > 2 ? parts[2] : ""));
+        case "staged" -> staged.add(parts[1]);
+        case "bad" -> bad.put(parts[1], parts.length > 2 ? parts[2] : "marked bad");
+        default -> throw new IllegalStateException(target.name() + ": unexpected line from the release listing: " + line);
+      }
+    }
+    switched.removeIf(s -> !staged.contains(s.release()));
+    return new HostReleaseState(current, switched, staged, bad);
+  }
+
+  /** The mark of a release on this host, or empty when it is not marked bad. */
+  String badMark(String release) {
+    return inspect().bad().getOrDefault(release, "");
+  }
+
+  /**
+   * Marks a release bad on this host, once: a later mark of the same release keeps the first.
+   *
+   * @param by who marks it: the rollback's workflow id and run id
+   */
+  void markBad(String release, String by, String reason) {
+    expectSuccess(
+        "mark " + release + " bad",
+        script(MARK_BAD, Map.of("RELEASE", ReleaseId.require(release), "OWNER", by, "REASON", reason.replace('\n', ' ')), QUICK));
   }
 
   /**

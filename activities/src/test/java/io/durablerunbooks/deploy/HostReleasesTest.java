@@ -12,6 +12,7 @@ import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,5 +127,32 @@ class HostReleasesTest {
       assertThat(names.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("v1", "v4");
     }
     assertThat(releases.current()).isEqualTo("v1");
+  }
+
+  @Test
+  void inspectionListsTheReleasesNewestSwitchFirstAndTheBadMarksKeepTheirFirstReason() throws Exception {
+    assertThat(releases.inspect()).as("a host never deployed to").isEqualTo(new HostReleaseState("", List.of(), List.of(), Map.of()));
+    for (String v : new String[] {"v1", "v2", "v3"}) {
+      releases.stage(v, archive(v));
+      releases.switchTo(v);
+    }
+    releases.switchTo("v1");
+    releases.stage("v4", archive("v4"));
+
+    releases.markBad("v3", "rollback/shop run 7", "checkout returns 500; it's \"bad\" $(touch /tmp/pwned)");
+    releases.markBad("v3", "rollback/shop run 8", "a second reason");
+
+    HostReleaseState state = releases.inspect();
+    assertThat(state.current()).isEqualTo("v1");
+    assertThat(state.switched()).extracting(HostReleaseState.Switch::release).containsExactly("v1", "v3", "v2");
+    assertThat(state.switched()).allSatisfy(s -> assertThat(s.at()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"));
+    assertThat(state.currentSince()).isEqualTo(state.switched().get(0).at());
+    assertThat(state.staged()).containsExactlyInAnyOrder("v1", "v2", "v3", "v4");
+    assertThat(state.bad()).containsOnlyKeys("v3");
+    assertThat(state.bad().get("v3")).startsWith("marked bad at ")
+        .endsWith("by rollback/shop run 7: checkout returns 500; it's \"bad\" $(touch /tmp/pwned)");
+    assertThat(releases.badMark("v3")).isEqualTo(state.bad().get("v3"));
+    assertThat(releases.badMark("v2")).isEmpty();
+    assertThat(Path.of("/tmp/pwned")).doesNotExist();
   }
 }

@@ -5,6 +5,7 @@ import io.durablerunbooks.deploy.DeploySpec;
 import io.durablerunbooks.deploy.HostTarget;
 import io.durablerunbooks.deploy.ReleaseId;
 import io.durablerunbooks.deploy.RolloutPolicy;
+import io.durablerunbooks.rollback.RollbackSpec;
 import io.durablerunbooks.runbook.RunbookHeader;
 import io.durablerunbooks.secrets.SecretRef;
 import io.durablerunbooks.smoke.AppSmokeSpec;
@@ -22,7 +23,7 @@ import java.util.regex.Pattern;
 
 /**
  * The sections of a {@code kind: deploy} file (release, artifact, ssh, hosts, defaults, rollout,
- * hooks, keepReleases, smoke), read like the rest of the file by {@link RunbookValidator}: every
+ * hooks, keepReleases, smoke) and of a {@code kind: rollback} file, which shares most of them, read like the rest of the file by {@link RunbookValidator}: every
  * problem under its field path, the spec built only when nothing was wrong.
  */
 final class DeploySections {
@@ -75,6 +76,47 @@ final class DeploySections {
             rollout,
             hooks,
             keepReleases,
+            smoke);
+  }
+
+  /**
+   * A {@code kind: rollback} file: the same ssh, hosts, defaults and smoke sections as a deploy,
+   * the release to go back to (or none, for the previous good one), the reason and the restart
+   * hook.
+   */
+  Supplier<RunbookDefinition> rollback(Fields root, RunbookHeader header) {
+    String to = root.text("to", "");
+    if (to != null && !to.isEmpty() && !ReleaseId.isValid(to)) {
+      root.error("to", ReleaseId.RULE + ", or leave it out for the newest good release the hosts ran before (got "
+          + root.shown("to") + ")");
+      to = null;
+    }
+    String reason = root.requiredText("reason");
+    Ssh ssh = ssh(root);
+    Place defaults = defaults(root);
+    List<Fields> items = root.objectList("hosts");
+    if (items != null && items.isEmpty()) {
+      root.error("hosts", "required: at least one host, e.g. hosts: [{ name: web1, address: 10.0.0.11 }]");
+    }
+    List<Host> hosts = items == null ? null : hosts(items, ssh == null ? null : ssh.port(), defaults);
+    Integer batchSize = root.integer("batchSize", Math.max(1, items == null ? 1 : items.size()), 1, Integer.MAX_VALUE);
+    Fields f = root.object("hooks");
+    String restart = f == null ? null : command(f, "restart");
+    Duration timeout = f == null ? null : f.positiveDuration("timeout", DEFAULT_HOOK_TIMEOUT);
+    if (f != null) {
+      f.finish();
+    }
+    AppSmokeSpec smoke = smoke(root);
+    String target = to;
+    return () ->
+        new RollbackSpec(
+            header,
+            hosts.stream().map(h -> h.target(ssh)).toList(),
+            target,
+            reason,
+            restart,
+            timeout,
+            batchSize,
             smoke);
   }
 

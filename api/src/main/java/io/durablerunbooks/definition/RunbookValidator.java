@@ -98,6 +98,7 @@ final class RunbookValidator {
           case RESTORE -> restore(root, header, environment);
           case RESTORE_TEST -> restoreTest(root, header, environment);
           case DEPLOY -> new DeploySections(errors).deploy(root, header);
+          case ROLLBACK -> new DeploySections(errors).rollback(root, header);
         };
     root.finish();
     return errors.isEmpty() ? build.get() : null;
@@ -169,7 +170,7 @@ final class RunbookValidator {
       return null;
     }
     int before = errors.size();
-    Boolean required = f.bool("required", kind == RunbookKind.RESTORE);
+    Boolean required = f.bool("required", kind == RunbookKind.RESTORE || kind == RunbookKind.ROLLBACK);
     Boolean allowSelf = f.bool("allowSelfApproval", false);
     Duration timeout = f.positiveDuration("timeout", ApprovalPolicy.DEFAULT_TIMEOUT);
     f.finish();
@@ -178,7 +179,7 @@ final class RunbookValidator {
       f.error(
           "required",
           gated + " always waits for an approval: set approval.required: true"
-              + (kind == RunbookKind.RESTORE ? " (the default for restore)" : "")
+              + (kind == RunbookKind.RESTORE || kind == RunbookKind.ROLLBACK ? " (the default for " + kind.id() + ")" : "")
               + " and list at least one approver");
     }
     if (approvers != null && approvers.isEmpty() && (gated != null || Boolean.TRUE.equals(required))) {
@@ -194,10 +195,13 @@ final class RunbookValidator {
   }
 
   /**
-   * How messages name a run that changes production and so always waits for a person's GO (a
-   * restore or a deploy), or null for any other run.
+   * How messages name a run that always waits for a person's GO (a restore or a deploy to
+   * production, any rollback), or null for any other run.
    */
   private static String productionChange(RunbookKind kind, String environment) {
+    if (kind == RunbookKind.ROLLBACK) {
+      return "a rollback, which marks a release bad on every host,";
+    }
     if (kind == null || environment == null || !RunbookHeader.isProduction(environment)) {
       return null;
     }

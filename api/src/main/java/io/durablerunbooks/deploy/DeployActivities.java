@@ -16,10 +16,21 @@ public interface DeployActivities {
 
   /**
    * Connects (checking the host key), reads which release {@code current} points to, empty before
-   * the first deploy.
+   * the first deploy; fails, not retried, when the step's release is marked bad on the host.
    */
   @ActivityMethod(name = "ReadCurrentRelease")
   String readCurrentRelease(HostStep step);
+
+  /** Lists the host's releases, the order it ran them in and the ones marked bad; changes nothing. */
+  @ActivityMethod(name = "InspectReleases")
+  HostReleaseState inspectReleases(HostStep step);
+
+  /**
+   * Marks the step's release bad on the host, with the reason, the time and the run ({@code
+   * owner}); a release already marked keeps its first mark. Deploys and rollbacks refuse it.
+   */
+  @ActivityMethod(name = "MarkReleaseBad")
+  void markReleaseBad(HostStep step, String reason);
 
   /** Takes the host's deploy lock, or confirms this deploy holds it; fails retryably while another holds it. */
   @ActivityMethod(name = "LockHost")

@@ -8,7 +8,8 @@ public enum RunbookKind {
   BACKUP("backup", "BackupWorkflow"),
   RESTORE("restore", "RestoreWorkflow"),
   RESTORE_TEST("restore-test", "RestoreTestWorkflow"),
-  DEPLOY("deploy", "DeployWorkflow");
+  DEPLOY("deploy", "DeployWorkflow"),
+  ROLLBACK("rollback", "RollbackWorkflow");
 
   private final String id;
   private final String workflowType;

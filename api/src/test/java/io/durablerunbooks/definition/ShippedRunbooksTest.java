@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.durablerunbooks.backup.BackupSpec;
 import io.durablerunbooks.deploy.DeploySpec;
 import io.durablerunbooks.deploy.HostTarget;
+import io.durablerunbooks.rollback.RollbackSpec;
 import io.durablerunbooks.restore.RestoreSpec;
 import io.durablerunbooks.restoretest.RestoreTestSpec;
 import java.io.IOException;
@@ -41,6 +42,7 @@ class ShippedRunbooksTest {
             "local-restore.yaml",
             "local-restore-test.yaml",
             "local-deploy.yaml",
+            "local-rollback.yaml",
             "examples/orders-db-nightly.yaml",
             "examples/orders-restore-production.yaml");
   }
@@ -50,7 +52,8 @@ class ShippedRunbooksTest {
   void everyShippedRunbookLoads(Path file) {
     RunbookDefinition definition = RunbookFiles.load(file, Map.of());
 
-    assertThat(definition).isInstanceOfAny(BackupSpec.class, RestoreSpec.class, RestoreTestSpec.class, DeploySpec.class);
+    assertThat(definition).isInstanceOfAny(BackupSpec.class, RestoreSpec.class, RestoreTestSpec.class, DeploySpec.class,
+        RollbackSpec.class);
   }
 
   @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.durablerunbooks.runbook.RunbookWorkflow;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -142,5 +144,62 @@ class DeployE2ETest {
     assertThat(DemoHosts.servedVersion(4)).isEqualTo("200 " + good);
     String report = cli.run("report", "deploy/e2e-bad-" + RUN, "--format", "md").out();
     assertThat(report).contains("FAILED", "web2: SmokeCheck", "frontPage: /: HTTP 500", "switched back to " + good, "web2: SwitchBack");
+  }
+
+  @Test
+  void aRollbackSkipsAReleaseMarkedBadMarksTheOneItLeavesAndThatOneCannotBeDeployedAgain() throws Exception {
+    List<Integer> on = List.of(1, 2);
+    String r1 = "r1-" + RUN;
+    String r2 = "r2-" + RUN;
+    String r3 = "r3-" + RUN;
+    Map<String, Path> artifacts = new java.util.HashMap<>();
+    for (String r : List.of(r1, r2, r3)) {
+      artifacts.put(r, DemoHosts.artifact(dir, r, Map.of()));
+      Cli.Result deployed =
+          cli.run("start", runbook("e2e-" + r, r, artifacts.get(r), "bin/build", "{ batchSize: 2 }", on).toString(), "--watch");
+      assertThat(deployed.exitCode()).as(deployed.all()).isZero();
+    }
+    // An earlier rollback found r2 bad; its mark on web2 is all that is left of it.
+    Path earlierMark = DemoHosts.root(2).resolve("release-marks/" + r2 + ".bad");
+    Files.createDirectories(earlierMark.getParent());
+    Files.writeString(earlierMark, "marked bad at 2026-11-30T00:00:00Z by rollback/earlier run 1: slow search\n");
+
+    String id = "rollback/e2e-rollback-" + RUN;
+    Cli.Result started = cli.run("start", RunbookYaml.rollback(dir, "e2e-rollback-" + RUN, r3 + " shows a blank page", on).toString());
+    assertThat(started.exitCode()).as(started.all()).isZero();
+    RunbookWorkflow rollback = e2e.temporal().newWorkflowStub(RunbookWorkflow.class, id);
+    for (int i = 0; i < 240 && !rollback.progress().gate().open(); i++) {
+      Thread.sleep(250);
+    }
+    assertThat(rollback.progress().gate().open()).as("the rollback asks for its confirmation").isTrue();
+    assertThat(DemoHosts.servedVersion(1)).as("nothing changes before the GO").isEqualTo("200 " + r3);
+    assertThat(DemoHosts.root(1).resolve("release-marks/" + r3 + ".bad")).doesNotExist();
+
+    Cli.Result watched;
+    try (DemoHosts.Hammer web1 = new DemoHosts.Hammer(1)) {
+      Cli.Result go = cli.run("approve", id, "--as", "alice", "--comment", "blank page confirmed");
+      assertThat(go.exitCode()).as(go.all()).isZero();
+      watched = cli.run("watch", id);
+      web1.close();
+      assertThat(web1.kinds()).as("answers during the rollback: %s", web1.answers())
+          .allMatch(a -> a.equals("200 " + r3) || a.equals("200 " + r1)).contains("200 " + r1);
+    }
+
+    assertThat(watched.exitCode()).as(watched.all()).isZero();
+    for (int k : on) {
+      assertThat(DemoHosts.servedVersion(k)).as("r2 is skipped: marked bad on web2").isEqualTo("200 " + r1);
+      assertThat(DemoHosts.currentRelease(k)).isEqualTo(r1);
+      assertThat(Files.readString(DemoHosts.root(k).resolve("release-marks/" + r3 + ".bad")))
+          .contains("marked bad at ", "by " + id + " run ", r3 + " shows a blank page");
+    }
+    String report = cli.run("report", id, "--format", "md").out();
+    assertThat(report).contains("SUCCEEDED", r2 + " is marked bad on web2", "slow search", "blank page confirmed");
+
+    Cli.Result again = cli.run("start", runbook("e2e-again-" + r3, r3, artifacts.get(r3), "bin/build", "{ batchSize: 2 }", on)
+        .toString(), "--watch");
+    assertThat(again.exitCode()).as(again.all()).isEqualTo(1);
+    assertThat(cli.run("report", "deploy/e2e-again-" + r3, "--format", "md").out())
+        .contains("release " + r3 + " was marked bad at ", r3 + " shows a blank page");
+    assertThat(DemoHosts.currentRelease(1)).as("the refused deploy changed nothing").isEqualTo(r1);
   }
 }

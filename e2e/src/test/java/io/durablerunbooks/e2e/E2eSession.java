@@ -76,8 +76,11 @@ final class E2eSession implements AutoCloseable {
     return new String(temporal.fetchHistory(workflowId).getHistory().toByteArray(), StandardCharsets.UTF_8);
   }
 
-  /** The attempt number of the last start of an activity type in a run, read from its history. */
-  int lastAttempt(String workflowId, String activityType) {
+  /**
+   * The highest attempt number any activity of a type reached in a run (2 or more: it was retried),
+   * read from its history.
+   */
+  int highestAttempt(String workflowId, String activityType) {
     Map<Long, String> scheduled = new java.util.HashMap<>();
     int attempt = 0;
     for (HistoryEvent e : temporal.fetchHistory(workflowId).getEvents()) {
@@ -85,7 +88,7 @@ final class E2eSession implements AutoCloseable {
         scheduled.put(e.getEventId(), e.getActivityTaskScheduledEventAttributes().getActivityType().getName());
       } else if (e.hasActivityTaskStartedEventAttributes()
           && activityType.equals(scheduled.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId()))) {
-        attempt = e.getActivityTaskStartedEventAttributes().getAttempt();
+        attempt = Math.max(attempt, e.getActivityTaskStartedEventAttributes().getAttempt());
       }
     }
     return attempt;

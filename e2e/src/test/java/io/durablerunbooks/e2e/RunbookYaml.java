@@ -100,11 +100,6 @@ final class RunbookYaml {
    * install hook may add per-host behaviour for a test.
    */
   static Path deploy(Path dir, String name, String release, Path artifact, String install, String rollout, List<Integer> on) {
-    StringBuilder hosts = new StringBuilder();
-    for (int k : on) {
-      hosts.append("  - { name: ").append(DemoHosts.name(k)).append(", address: 127.0.0.1, port: ").append(DemoHosts.sshPort(k))
-          .append(", root: ").append(DemoHosts.root(k)).append(", url: \"").append(DemoHosts.appUrl(k)).append("\" }\n");
-    }
     return RunbookYaml.write(
         dir,
         name,
@@ -131,7 +126,41 @@ final class RunbookYaml {
         """
             .formatted(
                 name, release, artifact, DemoHosts.SSH.resolve("id_ed25519"), DemoHosts.SSH.resolve("known_hosts"),
-                hosts.toString().stripTrailing(), rollout, install, release));
+                hosts(on), rollout, install, release));
+  }
+
+  /** A rollback of some of the local SSH hosts to the newest good release, confirmed by alice. */
+  static Path rollback(Path dir, String name, String reason, List<Integer> on) {
+    return RunbookYaml.write(
+        dir,
+        name,
+        """
+        kind: rollback
+        name: %s
+        environment: e2e
+        approvers: [alice]
+        reason: "%s"
+        ssh:
+          user: root
+          privateKey: "${file:%s}"
+          knownHosts: %s
+        hosts:
+        %s
+        hooks:
+          restart: '"$DEPLOY_ROOT/../bin/service" reload'
+          timeout: 2m
+        smoke: { health: /health, frontPage: /, database: /api/db, staticAsset: /static/app.css, databaseRead: /api/items, latency: /api/version }
+        """
+            .formatted(name, reason, DemoHosts.SSH.resolve("id_ed25519"), DemoHosts.SSH.resolve("known_hosts"), hosts(on)));
+  }
+
+  private static String hosts(List<Integer> on) {
+    StringBuilder hosts = new StringBuilder();
+    for (int k : on) {
+      hosts.append("  - { name: ").append(DemoHosts.name(k)).append(", address: 127.0.0.1, port: ").append(DemoHosts.sshPort(k))
+          .append(", root: ").append(DemoHosts.root(k)).append(", url: \"").append(DemoHosts.appUrl(k)).append("\" }\n");
+    }
+    return hosts.toString().stripTrailing();
   }
 
   static Path write(Path dir, String name, String yaml) {

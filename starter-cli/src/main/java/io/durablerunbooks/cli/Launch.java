@@ -5,6 +5,8 @@ import io.durablerunbooks.backup.BackupSpec;
 import io.durablerunbooks.definition.RunbookDefinition;
 import io.durablerunbooks.deploy.DeployRequest;
 import io.durablerunbooks.deploy.DeploySpec;
+import io.durablerunbooks.rollback.RollbackRequest;
+import io.durablerunbooks.rollback.RollbackSpec;
 import io.durablerunbooks.restore.RestoreRequest;
 import io.durablerunbooks.restore.RestoreSpec;
 import io.durablerunbooks.restoretest.RestoreTestRequest;
@@ -42,6 +44,9 @@ final class Launch {
     }
     if (definition instanceof DeploySpec deploy) {
       return new DeployRequest(context, deploy);
+    }
+    if (definition instanceof RollbackSpec rollback) {
+      return new RollbackRequest(context, rollback);
     }
     throw new IllegalArgumentException(
         "kind " + definition.header().kind().id() + " has no workflow the CLI can start");

@@ -6,6 +6,7 @@ import io.durablerunbooks.deploy.DeployHooks;
 import io.durablerunbooks.deploy.DeploySpec;
 import io.durablerunbooks.deploy.HostTarget;
 import io.durablerunbooks.deploy.RolloutPolicy;
+import io.durablerunbooks.rollback.RollbackSpec;
 import io.durablerunbooks.postgres.PostgresConnection;
 import io.durablerunbooks.restore.RestoreSpec;
 import io.durablerunbooks.restoretest.RestoreTestSpec;
@@ -67,6 +68,8 @@ final class ValidateCommand implements Callable<Integer> {
       lines.addAll(restore(test.restore()));
     } else if (definition instanceof DeploySpec deploy) {
       lines.addAll(deploy(deploy));
+    } else if (definition instanceof RollbackSpec rollback) {
+      lines.addAll(rollback(rollback));
     }
     lines.add("  approval:     " + approval(h.approval()));
     lines.add("  notify:       " + (h.webhook().isEmpty() ? "none" : "webhook configured"));
@@ -111,23 +114,42 @@ final class ValidateCommand implements Callable<Integer> {
   private static List<String> deploy(DeploySpec d) {
     List<String> lines = new ArrayList<>();
     lines.add("  release:      " + d.release() + " from " + d.artifact() + " on the worker");
-    HostTarget first = d.hosts().get(0);
+    lines.addAll(hosts(d.hosts()));
+    lines.add("  batches:      " + batches(d.rollout(), d.hosts().size()));
+    lines.add("  failures:     " + failureBudget(d.rollout()));
+    lines.add("  hooks:        " + hooks(d.hooks()));
+    lines.add("  releases:     the newest " + d.keepReleases() + " kept on each host");
+    lines.add("  smoke checks: " + smoke(d.smoke()));
+    return lines;
+  }
+
+  private static List<String> rollback(RollbackSpec r) {
+    List<String> lines = new ArrayList<>();
+    lines.add(
+        "  release:      "
+            + (r.to().isEmpty() ? "back to the newest good release the hosts ran before" : "back to " + r.to())
+            + "; the release left is marked bad: " + r.reason());
+    lines.addAll(hosts(r.hosts()));
+    lines.add("  batches:      " + count(r.batchSize(), "host", "hosts") + " at once");
+    lines.add("  restart:      " + (r.restart().isEmpty() ? "none" : "within " + Text.duration(r.hookTimeout())));
+    lines.add("  smoke checks: " + smoke(r.smoke()));
+    return lines;
+  }
+
+  private static List<String> hosts(List<HostTarget> targets) {
+    List<String> lines = new ArrayList<>();
+    HostTarget first = targets.get(0);
     lines.add(
         "  hosts:        "
-            + count(d.hosts().size(), "host", "hosts")
+            + count(targets.size(), "host", "hosts")
             + " in this order, key "
             + first.access().privateKey()
             + (first.access().hasPassphrase() ? " with passphrase " + first.access().passphrase() : "")
             + ", host keys checked against "
             + first.access().knownHosts());
     TextTable hosts = new TextTable("name", "login", "root", "application");
-    d.hosts().forEach(h -> hosts.row(h.name(), h.host().user() + "@" + h.host().address() + ":" + h.host().port(), h.root(), h.appUrl()));
+    targets.forEach(h -> hosts.row(h.name(), h.host().user() + "@" + h.host().address() + ":" + h.host().port(), h.root(), h.appUrl()));
     hosts.render("                ").lines().forEach(lines::add);
-    lines.add("  batches:      " + batches(d.rollout(), d.hosts().size()));
-    lines.add("  failures:     " + failureBudget(d.rollout()));
-    lines.add("  hooks:        " + hooks(d.hooks()));
-    lines.add("  releases:     the newest " + d.keepReleases() + " kept on each host");
-    lines.add("  smoke checks: " + smoke(d.smoke()));
     return lines;
   }
 

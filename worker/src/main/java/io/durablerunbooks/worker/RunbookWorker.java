@@ -3,6 +3,7 @@ package io.durablerunbooks.worker;
 import io.durablerunbooks.activities.ActivityImplementations;
 import io.durablerunbooks.backup.BackupWorkflowImpl;
 import io.durablerunbooks.deploy.DeployWorkflowImpl;
+import io.durablerunbooks.rollback.RollbackWorkflowImpl;
 import io.durablerunbooks.restore.RestoreWorkflowImpl;
 import io.durablerunbooks.restoretest.RestoreTestWorkflowImpl;
 import io.durablerunbooks.runbook.Runbooks;
@@ -39,7 +40,8 @@ public final class RunbookWorker {
             taskQueue,
             WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(maxConcurrentActivities).build());
     worker.registerWorkflowImplementationTypes(
-        BackupWorkflowImpl.class, RestoreWorkflowImpl.class, RestoreTestWorkflowImpl.class, DeployWorkflowImpl.class);
+        BackupWorkflowImpl.class, RestoreWorkflowImpl.class, RestoreTestWorkflowImpl.class, DeployWorkflowImpl.class,
+        RollbackWorkflowImpl.class);
     worker.registerActivitiesImplementations(activities.all());
     return worker;
   }

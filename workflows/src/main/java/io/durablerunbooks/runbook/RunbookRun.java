@@ -99,7 +99,6 @@ public final class RunbookRun {
     steps.add(new StepRecord(name, StepStatus.PLANNED, now, now, wouldDo));
   }
 
-  /** A compensation: recorded as such, and never allowed to hide the failure that caused it. */
   /**
    * Registers the undo of the change the next step makes, run if the run fails or is cancelled
    * before {@link #keepChange} says the change is wanted. Register it right before that step:

@@ -27,6 +27,7 @@ import io.durablerunbooks.runbook.ApprovalPolicy;
 import io.durablerunbooks.runbook.Await;
 import io.durablerunbooks.runbook.Fixtures;
 import io.durablerunbooks.runbook.Histories;
+import io.durablerunbooks.runbook.Reports;
 import io.durablerunbooks.runbook.RunContext;
 import io.durablerunbooks.runbook.Runbooks;
 import io.temporal.client.WorkflowClient;
@@ -78,22 +79,13 @@ class BackupWorkflowTest {
     return workflow;
   }
 
-  private static RunbookReport result(TestWorkflowEnvironment env, String id) {
-    return env.getWorkflowClient().newUntypedWorkflowStub(id).getResult(RunbookReport.class);
-  }
 
-  private static RunbookReport failureReport(TestWorkflowEnvironment env, String id) {
-    WorkflowFailedException failed =
-        catchThrowableOfType(WorkflowFailedException.class, () -> result(env, id));
-    ApplicationFailure cause = (ApplicationFailure) failed.getCause();
-    return cause.getDetails().get(RunbookReport.class);
-  }
 
   @Test
   void backsUpVerifiesWritesManifestAndAppliesRetentionInOrder(TestWorkflowEnvironment env, Worker worker) {
     start(env, worker, ApprovalPolicy.unattended(), false, "backup-happy");
 
-    RunbookReport report = result(env, "backup-happy");
+    RunbookReport report = Reports.of(env, "backup-happy");
 
     assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
     assertThat(report.steps()).extracting(StepRecord::name)
@@ -114,7 +106,7 @@ class BackupWorkflowTest {
         .when(activities).dumpAndUpload(any());
     start(env, worker, ApprovalPolicy.unattended(), false, "backup-retry");
 
-    RunbookReport report = result(env, "backup-retry");
+    RunbookReport report = Reports.of(env, "backup-retry");
 
     assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
     verify(activities, times(2)).dumpAndUpload(any());
@@ -127,7 +119,7 @@ class BackupWorkflowTest {
         .when(activities).verifyBackup(any());
     start(env, worker, ApprovalPolicy.unattended(), false, "backup-bad-verify");
 
-    RunbookReport report = failureReport(env, "backup-bad-verify");
+    RunbookReport report = Reports.ofFailure(env, "backup-bad-verify");
 
     assertThat(report.outcome()).isEqualTo(Outcome.FAILED);
     assertThat(report.reason()).contains("VerifyStoredBackup").contains("sha256 differs");
@@ -156,7 +148,7 @@ class BackupWorkflowTest {
 
     env.getWorkflowClient().newUntypedWorkflowStub("backup-cancel").cancel();
 
-    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class, () -> result(env, "backup-cancel"));
+    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class, () -> Reports.of(env, "backup-cancel"));
     released.countDown();
     assertThat(failed.getCause()).isInstanceOf(CanceledFailure.class);
     RunbookProgress progress = workflow.progress();
@@ -173,7 +165,7 @@ class BackupWorkflowTest {
     doThrow(new IllegalStateException("Connection to db.internal:5432 refused")).when(activities).checkDatabase(any());
     start(env, worker, ApprovalPolicy.unattended(), false, "backup-unreachable");
 
-    RunbookReport report = failureReport(env, "backup-unreachable");
+    RunbookReport report = Reports.ofFailure(env, "backup-unreachable");
 
     assertThat(report.reason()).startsWith("CheckDatabase: ").contains("refused");
     verify(activities, times(4)).checkDatabase(any());
@@ -185,7 +177,7 @@ class BackupWorkflowTest {
   void dryRunChecksAndPlansButStoresNothing(TestWorkflowEnvironment env, Worker worker) {
     start(env, worker, ApprovalPolicy.unattended(), true, "backup-dry");
 
-    RunbookReport report = result(env, "backup-dry");
+    RunbookReport report = Reports.of(env, "backup-dry");
 
     assertThat(report.dryRun()).isTrue();
     assertThat(report.steps()).extracting(StepRecord::name, StepRecord::status)
@@ -209,7 +201,7 @@ class BackupWorkflowTest {
     verify(activities, never()).dumpAndUpload(any());
     workflow.decide(new ApprovalDecision("alice", Verdict.GO, "window agreed"));
 
-    RunbookReport report = result(env, "backup-gated");
+    RunbookReport report = Reports.of(env, "backup-gated");
     assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
     assertThat(report.approvals()).singleElement()
         .satisfies(a -> {

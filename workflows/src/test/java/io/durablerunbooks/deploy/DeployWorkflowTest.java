@@ -1,7 +1,6 @@
 package io.durablerunbooks.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.argThat;
@@ -25,6 +24,7 @@ import io.durablerunbooks.runbook.ApprovalPolicy;
 import io.durablerunbooks.runbook.Await;
 import io.durablerunbooks.runbook.Fixtures;
 import io.durablerunbooks.runbook.Histories;
+import io.durablerunbooks.runbook.Reports;
 import io.durablerunbooks.runbook.RunContext;
 import io.durablerunbooks.runbook.RunbookKind;
 import io.durablerunbooks.secrets.SecretRef;
@@ -35,7 +35,6 @@ import io.durablerunbooks.ssh.CommandResult;
 import io.durablerunbooks.ssh.SshAccess;
 import io.durablerunbooks.ssh.SshHost;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -120,18 +119,8 @@ class DeployWorkflowTest {
     return workflow;
   }
 
-  private static RunbookReport result(TestWorkflowEnvironment env, String id) {
-    return env.getWorkflowClient().newUntypedWorkflowStub(id).getResult(RunbookReport.class);
-  }
 
-  private static RunbookReport failureReport(TestWorkflowEnvironment env, String id) {
-    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class, () -> result(env, id));
-    return ((ApplicationFailure) failed.getCause()).getDetails().get(RunbookReport.class);
-  }
 
-  private static List<String> names(RunbookReport report) {
-    return report.steps().stream().map(StepRecord::name).toList();
-  }
 
   private void smokeFailsOn(String host) {
     doThrow(ApplicationFailure.newNonRetryableFailure(host + " failed its smoke checks: health: /health: HTTP 500", "SmokeCheckFailed"))
@@ -142,11 +131,11 @@ class DeployWorkflowTest {
   void rollsOutBatchByBatchWithMigrationsOnceAndEveryHostSmokeChecked(TestWorkflowEnvironment env, Worker worker) {
     start(env, worker, spec(ApprovalPolicy.unattended(), new RolloutPolicy(2, 0, false, false), true), "deploy-happy");
 
-    RunbookReport report = result(env, "deploy-happy");
+    RunbookReport report = Reports.of(env, "deploy-happy");
 
     assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
     assertThat(current).containsOnly(Map.entry("web1", "v2"), Map.entry("web2", "v2"), Map.entry("web3", "v2"), Map.entry("web4", "v2"));
-    List<String> steps = names(report);
+    List<String> steps = Reports.stepNames(report);
     assertThat(steps).containsSubsequence("web1: ReadCurrentRelease", "web4: ReadCurrentRelease", "web1: LockHost", "web1: Install",
         "web1: MigrateDryRun", "web1: MigrateApply", "web1: SwitchRelease", "web1: Restart", "web1: SmokeCheck", "web3: LockHost",
         "web3: SwitchRelease", "web4: SmokeCheck", "web1: UnlockHost", "web1: PruneReleases");
@@ -164,12 +153,12 @@ class DeployWorkflowTest {
     smokeFailsOn("web2");
     start(env, worker, spec(ApprovalPolicy.unattended(), new RolloutPolicy(2, 0, false, false), false), "deploy-smoke-fails");
 
-    RunbookReport report = failureReport(env, "deploy-smoke-fails");
+    RunbookReport report = Reports.ofFailure(env, "deploy-smoke-fails");
 
     assertThat(report.outcome()).isEqualTo(Outcome.FAILED);
     assertThat(report.reason()).contains("rollout stopped after batch 1", "web2", "HTTP 500", "switched back to v1", "hosts done stay on v2: web1");
     assertThat(current).containsEntry("web1", "v2").containsEntry("web2", "v1").containsEntry("web3", "v1").containsEntry("web4", "v1");
-    assertThat(names(report)).contains("web2: SwitchBack", "web2: RestartAfterSwitchBack", "web2: SmokeCheckAfterSwitchBack")
+    assertThat(Reports.stepNames(report)).contains("web2: SwitchBack", "web2: RestartAfterSwitchBack", "web2: SmokeCheckAfterSwitchBack")
         .doesNotContain("web3: LockHost", "web1: PruneReleases");
     verify(activities, times(2)).unlockHost(any());
     assertThat(report.facts()).containsEntry("host.web2.after", "v1 (switched back)");
@@ -184,7 +173,7 @@ class DeployWorkflowTest {
     smokeFailsOn("web3");
     start(env, worker, spec(ApprovalPolicy.unattended(), new RolloutPolicy(2, 0, true, false), false), "deploy-all-back");
 
-    RunbookReport report = failureReport(env, "deploy-all-back");
+    RunbookReport report = Reports.ofFailure(env, "deploy-all-back");
 
     assertThat(current).containsOnly(Map.entry("web1", "v1"), Map.entry("web2", "v1"), Map.entry("web3", "v1"), Map.entry("web4", "v1"));
     assertThat(report.steps()).filteredOn(s -> s.name().startsWith("SwitchBack ")).extracting(StepRecord::name, StepRecord::status)
@@ -193,7 +182,7 @@ class DeployWorkflowTest {
             org.assertj.core.groups.Tuple.tuple("SwitchBack web4", StepStatus.COMPENSATED),
             org.assertj.core.groups.Tuple.tuple("SwitchBack web2", StepStatus.COMPENSATED),
             org.assertj.core.groups.Tuple.tuple("SwitchBack web1", StepStatus.COMPENSATED));
-    assertThat(names(report)).containsSubsequence("SwitchBack web4", "UnlockHost web4", "SwitchBack web1", "UnlockHost web1");
+    assertThat(Reports.stepNames(report)).containsSubsequence("SwitchBack web4", "UnlockHost web4", "SwitchBack web1", "UnlockHost web1");
     verify(activities, times(4)).unlockHost(any());
   }
 
@@ -202,7 +191,7 @@ class DeployWorkflowTest {
     smokeFailsOn("web1");
     start(env, worker, spec(ApprovalPolicy.unattended(), new RolloutPolicy(1, 1, false, false), false), "deploy-budget");
 
-    RunbookReport report = failureReport(env, "deploy-budget");
+    RunbookReport report = Reports.ofFailure(env, "deploy-budget");
 
     assertThat(report.outcome()).isEqualTo(Outcome.FAILED);
     assertThat(report.reason()).startsWith("1 hosts failed and went back to their previous release (within the budget of 1)");
@@ -216,7 +205,7 @@ class DeployWorkflowTest {
         .when(activities).install(argThat(s -> s != null && s.target().name().equals("web1")));
     start(env, worker, spec(ApprovalPolicy.unattended(), new RolloutPolicy(2, 0, false, false), true), "deploy-install-fails");
 
-    RunbookReport report = failureReport(env, "deploy-install-fails");
+    RunbookReport report = Reports.ofFailure(env, "deploy-install-fails");
 
     assertThat(report.reason()).contains("web1 (before its switch, still on v1)", "npm ERR!");
     assertThat(current.get("web1")).isEqualTo("v1");
@@ -230,7 +219,7 @@ class DeployWorkflowTest {
 
     workflow.decide(new ApprovalDecision("alice", Verdict.NO_GO, "not today"));
 
-    RunbookReport report = failureReport(env, "deploy-nogo");
+    RunbookReport report = Reports.ofFailure(env, "deploy-nogo");
     assertThat(report.outcome()).isEqualTo(Outcome.REJECTED);
     verify(activities, never()).lockHost(any());
     verify(activities, never()).switchRelease(any());

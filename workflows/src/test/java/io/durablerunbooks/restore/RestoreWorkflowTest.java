@@ -26,6 +26,7 @@ import io.durablerunbooks.runbook.ApprovalPolicy;
 import io.durablerunbooks.runbook.Await;
 import io.durablerunbooks.runbook.Fixtures;
 import io.durablerunbooks.runbook.Histories;
+import io.durablerunbooks.runbook.Reports;
 import io.durablerunbooks.runbook.RunContext;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
@@ -80,14 +81,7 @@ class RestoreWorkflowTest {
     return Fixtures.restore("staging", false, approval);
   }
 
-  private static RunbookReport result(TestWorkflowEnvironment env, String id) {
-    return env.getWorkflowClient().newUntypedWorkflowStub(id).getResult(RunbookReport.class);
-  }
 
-  private static RunbookReport failureReport(TestWorkflowEnvironment env, String id) {
-    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class, () -> result(env, id));
-    return ((ApplicationFailure) failed.getCause()).getDetails().get(RunbookReport.class);
-  }
 
   private static void awaitGate(RestoreWorkflow workflow) {
     Await.until("the approval gate opens", () -> workflow.progress().gate().open());
@@ -102,7 +96,7 @@ class RestoreWorkflowTest {
     ApprovalRecord record = workflow.decide(new ApprovalDecision("alice", Verdict.GO, "checked the manifest"));
 
     assertThat(record.accepted()).isTrue();
-    RunbookReport report = result(env, "restore-go");
+    RunbookReport report = Reports.of(env, "restore-go");
     assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
     assertThat(report.steps()).extracting(StepRecord::name)
         .containsExactly(
@@ -120,7 +114,7 @@ class RestoreWorkflowTest {
 
     workflow.decide(new ApprovalDecision("alice", Verdict.NO_GO, "wrong backup"));
 
-    RunbookReport report = failureReport(env, "restore-nogo");
+    RunbookReport report = Reports.ofFailure(env, "restore-nogo");
     assertThat(report.outcome()).isEqualTo(Outcome.REJECTED);
     assertThat(report.approvals()).extracting(ApprovalRecord::approver, ApprovalRecord::verdict).containsExactly(tuple("alice", Verdict.NO_GO));
     verify(activities, never()).restoreIntoScratch(any());
@@ -132,7 +126,7 @@ class RestoreWorkflowTest {
   void aGateWithoutDecisionTimesOutAsNoGo(TestWorkflowEnvironment env, Worker worker) {
     start(env, worker, staging(Fixtures.approvers("alice")), false, "restore-timeout");
 
-    RunbookReport report = failureReport(env, "restore-timeout");
+    RunbookReport report = Reports.ofFailure(env, "restore-timeout");
 
     assertThat(report.outcome()).isEqualTo(Outcome.REJECTED);
     assertThat(report.approvals()).singleElement().satisfies(a -> {
@@ -162,7 +156,7 @@ class RestoreWorkflowTest {
     verify(activities, never()).restoreIntoScratch(any());
 
     workflow.approval(new ApprovalDecision("alice", Verdict.GO, "ok"));
-    assertThat(result(env, "restore-stranger").outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(Reports.of(env, "restore-stranger").outcome()).isEqualTo(Outcome.SUCCEEDED);
     Histories.recordIfAsked(env.getWorkflowClient(), "restore-stranger");
   }
 
@@ -177,7 +171,7 @@ class RestoreWorkflowTest {
     assertThat(workflow.progress().gate().open()).isTrue();
 
     workflow.decide(new ApprovalDecision("alice", Verdict.GO, ""));
-    assertThat(result(env, "restore-self").outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(Reports.of(env, "restore-self").outcome()).isEqualTo(Outcome.SUCCEEDED);
   }
 
   @Test
@@ -194,14 +188,14 @@ class RestoreWorkflowTest {
         .rootCause().hasMessageContaining("the gate is not open");
     awaitGate(workflow);
     workflow.decide(new ApprovalDecision("alice", Verdict.GO, ""));
-    assertThat(result(env, "restore-early").outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(Reports.of(env, "restore-early").outcome()).isEqualTo(Outcome.SUCCEEDED);
   }
 
   @Test
   void refusesAProductionTargetThatIsNotUnlocked(TestWorkflowEnvironment env, Worker worker) {
     start(env, worker, Fixtures.restore("production", false, Fixtures.approvers("alice")), false, "restore-prod");
 
-    RunbookReport report = failureReport(env, "restore-prod");
+    RunbookReport report = Reports.ofFailure(env, "restore-prod");
 
     assertThat(report.outcome()).isEqualTo(Outcome.REJECTED);
     assertThat(report.reason()).contains("target.unlockProduction");
@@ -216,7 +210,7 @@ class RestoreWorkflowTest {
     awaitGate(workflow);
     verify(activities, never()).restoreIntoScratch(any());
     workflow.decide(new ApprovalDecision("alice", Verdict.GO, "incident 4711"));
-    assertThat(result(env, "restore-prod-unlocked").outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(Reports.of(env, "restore-prod-unlocked").outcome()).isEqualTo(Outcome.SUCCEEDED);
   }
 
   @Test
@@ -225,7 +219,7 @@ class RestoreWorkflowTest {
         .when(activities).verifyBackupChecksum(any());
     start(env, worker, staging(Fixtures.approvers("alice")), false, "restore-tampered");
 
-    RunbookReport report = failureReport(env, "restore-tampered");
+    RunbookReport report = Reports.ofFailure(env, "restore-tampered");
 
     assertThat(report.outcome()).isEqualTo(Outcome.FAILED);
     assertThat(report.reason()).contains("VerifyBackupChecksum").contains("00ff").contains("untouched");
@@ -242,7 +236,7 @@ class RestoreWorkflowTest {
         .when(activities).smokeCheck(any());
     start(env, worker, staging(ApprovalPolicy.unattended()), false, "restore-smoke-fails");
 
-    RunbookReport report = failureReport(env, "restore-smoke-fails");
+    RunbookReport report = Reports.ofFailure(env, "restore-smoke-fails");
 
     assertThat(report.reason()).contains("RunSmokeChecks").contains("customers exist");
     verify(activities, never()).swapDatabases(any());
@@ -254,7 +248,7 @@ class RestoreWorkflowTest {
   void dryRunVerifiesButRestoresNothing(TestWorkflowEnvironment env, Worker worker) {
     start(env, worker, staging(ApprovalPolicy.unattended()), true, "restore-dry");
 
-    RunbookReport report = result(env, "restore-dry");
+    RunbookReport report = Reports.of(env, "restore-dry");
 
     assertThat(report.steps()).extracting(StepRecord::name, StepRecord::status)
         .containsExactly(
@@ -275,7 +269,7 @@ class RestoreWorkflowTest {
 
     env.getWorkflowClient().newUntypedWorkflowStub("restore-cancel").cancel();
 
-    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class, () -> result(env, "restore-cancel"));
+    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class, () -> Reports.of(env, "restore-cancel"));
     assertThat(failed.getCause()).isInstanceOf(CanceledFailure.class);
     verify(activities, never()).restoreIntoScratch(any());
   }

@@ -6,6 +6,7 @@ import io.durablerunbooks.backup.BackupWorkflowImpl;
 import io.durablerunbooks.deploy.DeployWorkflowImpl;
 import io.durablerunbooks.restore.RestoreWorkflowImpl;
 import io.durablerunbooks.restoretest.RestoreTestWorkflowImpl;
+import io.durablerunbooks.rollback.RollbackWorkflowImpl;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.WorkflowReplayer;
 import java.io.IOException;
@@ -33,7 +34,8 @@ class ReplayTest {
         .anyMatch(n -> n.startsWith("backup-"))
         .anyMatch(n -> n.startsWith("restore-") && !n.startsWith("restore-test"))
         .anyMatch(n -> n.startsWith("restore-test"))
-        .anyMatch(n -> n.startsWith("deploy-"));
+        .anyMatch(n -> n.startsWith("deploy-"))
+        .anyMatch(n -> n.startsWith("rollback-"));
   }
 
   @ParameterizedTest
@@ -42,6 +44,7 @@ class ReplayTest {
     String workflowId = history.getFileName().toString().replaceFirst("\\.json$", "");
     WorkflowReplayer.replayWorkflowExecution(
         WorkflowExecutionHistory.fromJson(Files.readString(history), workflowId),
-        BackupWorkflowImpl.class, RestoreWorkflowImpl.class, RestoreTestWorkflowImpl.class, DeployWorkflowImpl.class);
+        BackupWorkflowImpl.class, RestoreWorkflowImpl.class, RestoreTestWorkflowImpl.class, DeployWorkflowImpl.class,
+        RollbackWorkflowImpl.class);
   }
 }
