@@ -110,20 +110,30 @@ final class ValidateCommand implements Callable<Integer> {
 
   private static List<String> deploy(DeploySpec d) {
     List<String> lines = new ArrayList<>();
-    lines.add("  release:      " + d.release() + " from " + d.artifact() + " on the worker");
+    lines.add("  release:      " + d.release() + " from " + d.artifact().describe());
     HostTarget first = d.hosts().get(0);
     lines.add(
         "  hosts:        "
             + count(d.hosts().size(), "host", "hosts")
+            + (d.only().isEmpty() ? "" : " selected by only: " + String.join(", ", d.only()) + ",")
             + " in this order, key "
             + first.access().privateKey()
             + (first.access().hasPassphrase() ? " with passphrase " + first.access().passphrase() : "")
             + ", host keys checked against "
             + first.access().knownHosts());
-    TextTable hosts = new TextTable("name", "login", "root", "application");
-    d.hosts().forEach(h -> hosts.row(h.name(), h.host().user() + "@" + h.host().address() + ":" + h.host().port(), h.root(), h.appUrl()));
+    boolean grouped = d.hosts().stream().anyMatch(h -> !h.groups().isEmpty());
+    TextTable hosts =
+        grouped ? new TextTable("name", "login", "root", "application", "groups") : new TextTable("name", "login", "root", "application");
+    d.hosts().forEach(h -> {
+      String login = h.host().user() + "@" + h.host().address() + ":" + h.host().port();
+      if (grouped) {
+        hosts.row(h.name(), login, h.root(), h.appUrl(), String.join(", ", h.groups()));
+      } else {
+        hosts.row(h.name(), login, h.root(), h.appUrl());
+      }
+    });
     hosts.render("                ").lines().forEach(lines::add);
-    lines.add("  batches:      " + batches(d.rollout(), d.hosts().size()));
+    lines.add("  batches:      " + batches(d));
     lines.add("  failures:     " + failureBudget(d.rollout()));
     lines.add("  hooks:        " + hooks(d.hooks()));
     lines.add("  releases:     the newest " + d.keepReleases() + " kept on each host");
@@ -131,11 +141,13 @@ final class ValidateCommand implements Callable<Integer> {
     return lines;
   }
 
-  private static String batches(RolloutPolicy r, int hosts) {
-    int batches = (hosts + r.batchSize() - 1) / r.batchSize();
+  private static String batches(DeploySpec d) {
+    RolloutPolicy r = d.rollout();
+    int batches = d.batches().size();
     return count(batches, "batch", "batches")
         + " of up to "
         + count(r.batchSize(), "host", "hosts")
+        + (r.batchByGroup() ? ", each within one group (a host's first)" : "")
         + (r.approveEachBatch() && batches > 1 ? ", a GO before each batch after the first" : "");
   }
 
