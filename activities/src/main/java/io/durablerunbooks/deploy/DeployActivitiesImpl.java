@@ -66,14 +66,21 @@ public final class DeployActivitiesImpl implements DeployActivities {
   }
 
   @Override
-  public boolean stageRelease(HostStep step, String artifact) {
-    Path archive = Path.of(artifact);
-    if (!Files.isRegularFile(archive)) {
+  public boolean stageRelease(HostStep step, Artifact artifact) {
+    if (artifact instanceof Artifact.WorkerFile file && !Files.isRegularFile(Path.of(file.path()))) {
       throw ApplicationFailure.newNonRetryableFailure(
-          "artifact: " + artifact + " is not a file on the worker; build the release archive (.tar.gz) first",
+          "artifact: " + file.path() + " is not a file on the worker; build the release archive (.tar.gz) first",
           FailureTypes.INVALID_INPUT);
     }
-    return onHost(step, releases -> releases.stage(step.release(), archive));
+    // An upload, a download or a clone may take longer than the heartbeat timeout of a transfer.
+    return withConnections(step, (connections, releases) -> {
+      try (Heartbeat heartbeat =
+          Heartbeat.start(() -> "staging " + step.release() + " on " + step.target().name(), connections::close)) {
+        boolean staged = releases.stage(step.release(), artifact);
+        heartbeat.check();
+        return staged;
+      }
+    });
   }
 
   @Override

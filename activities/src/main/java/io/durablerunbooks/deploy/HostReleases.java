@@ -1,5 +1,6 @@
 package io.durablerunbooks.deploy;
 
+import io.durablerunbooks.activities.FailureTypes;
 import io.durablerunbooks.ssh.CommandResult;
 import io.durablerunbooks.ssh.RemoteCommand;
 import io.durablerunbooks.ssh.SshSession;
@@ -25,10 +26,23 @@ final class HostReleases {
   static final String LOCKED = "DeployLocked";
   static final String RELEASE_MISSING = "ReleaseMissing";
   static final String REMOTE_SCRIPT_FAILED = "RemoteScriptFailed";
+  /** Retryable: the host could not download the archive or clone the repository. */
+  static final String FETCH_FAILED = "ArtifactFetchFailed";
+  static final String REF_MISSING = "GitRefMissing";
 
   private static final Duration QUICK = Duration.ofMinutes(2);
+  private static final Duration UNPACKING = Duration.ofMinutes(10);
+  private static final Duration FETCHING = Duration.ofHours(1);
   /** Exit status of the lock script when another deploy holds the lock. */
   private static final int BUSY = 75;
+  /*
+   * Exit statuses of the download and checkout scripts. A failed curl, wget or git exits with one
+   * of these instead of its own status, which could otherwise be taken for one.
+   */
+  private static final int DIGEST_MISMATCH = 65;
+  private static final int NO_SUCH_REF = 66;
+  private static final int TOOL_MISSING = 69;
+  private static final int UNREACHABLE = 74;
 
   private static final String LOCK =
       """
@@ -93,16 +107,70 @@ final class HostReleases {
       echo marked
       """;
 
+  /** Unpacks beside the releases and renames into place, so no half release is ever visible. */
   private static final String UNPACK =
       """
       set -eu
       cd "$ROOT/releases"
       if [ -d "$RELEASE" ]; then rm -f ".incoming-$RELEASE.tar.gz"; echo present; exit 0; fi
+      trap 'rm -rf ".partial-$RELEASE" ".incoming-$RELEASE.tar.gz"' EXIT
       rm -rf ".partial-$RELEASE"
       mkdir ".partial-$RELEASE"
       tar -xzf ".incoming-$RELEASE.tar.gz" -C ".partial-$RELEASE"
-      rm -f ".incoming-$RELEASE.tar.gz"
       mv -T ".partial-$RELEASE" "$RELEASE"
+      echo staged
+      """;
+
+  /**
+   * Downloads the archive to where an upload would put it, once its digest matches: a file that
+   * does not match is deleted before anything reads it.
+   */
+  private static final String DOWNLOAD =
+      """
+      set -eu
+      cd "$ROOT/releases"
+      part=".incoming-$RELEASE.download"
+      trap 'rm -f "$part"' EXIT
+      if command -v curl >/dev/null 2>&1; then
+        curl -fsSL --proto =http,https --proto-redir =http,https -o "$part" "$URL" || exit 74
+      elif command -v wget >/dev/null 2>&1; then
+        wget -nv -O "$part" "$URL" || exit 74
+      else
+        echo "neither curl nor wget is installed on the host: install one of them to download artifacts" >&2; exit 69
+      fi
+      if ! command -v sha256sum >/dev/null 2>&1; then
+        echo "sha256sum is not installed on the host: install coreutils to check downloaded artifacts" >&2; exit 69
+      fi
+      actual=$(sha256sum "$part")
+      actual=${actual%% *}
+      if [ "$actual" != "$SHA256" ]; then printf '%s\\n' "$actual"; exit 65; fi
+      mv -f "$part" ".incoming-$RELEASE.tar.gz"
+      """;
+
+  /**
+   * Clones beside the releases, checks the ref out detached, and keeps only its files and the
+   * commit they are (in REVISION): the release is what was deployed, not a repository.
+   */
+  private static final String CHECKOUT =
+      """
+      set -eu
+      if ! command -v git >/dev/null 2>&1; then
+        echo "git is not installed on the host: install it to deploy from a repository" >&2; exit 69
+      fi
+      cd "$ROOT/releases"
+      if [ -d "$RELEASE" ]; then echo present; exit 0; fi
+      partial=".partial-$RELEASE"
+      trap 'rm -rf "$partial"' EXIT
+      rm -rf "$partial"
+      export GIT_TERMINAL_PROMPT=0
+      git clone --quiet --no-checkout -- "$REPOSITORY" "$partial" || exit 74
+      resolve() { git -C "$partial" rev-parse --quiet --verify "$1^{commit}"; }
+      commit=$(resolve "refs/tags/$REF" || resolve "refs/remotes/origin/$REF" || resolve "$REF" \\
+        || { git -C "$partial" fetch --quiet origin "$REF" 2>/dev/null && resolve FETCH_HEAD; }) || exit 66
+      git -C "$partial" checkout --quiet --detach "$commit"
+      rm -rf "$partial/.git"
+      printf '%s\\n' "$commit" > "$partial/REVISION"
+      mv -T "$partial" "$RELEASE"
       echo staged
       """;
 
@@ -215,27 +283,84 @@ final class HostReleases {
   }
 
   /**
-   * Puts a release archive (a .tar.gz of the release directory, made on the worker) into
-   * {@code releases/<id>}; an existing release directory is left as it is.
+   * Puts the release's files into {@code releases/<id>}: an archive uploaded from the worker or
+   * downloaded by the host, then unpacked; or a commit the host checks out. An existing release
+   * directory is left as it is; a failure leaves none.
    *
-   * @return true if unpacked now, false if the release was there already
+   * @return true if staged now, false if the release was there already
+   * @throws ApplicationFailure non-retryable for a download whose digest differs
+   *     ({@code ChecksumMismatch}), a ref the repository lacks ({@code GitRefMissing}) or a tool
+   *     the host lacks ({@code ToolNotFound}); retryable when the host cannot fetch
+   *     ({@code ArtifactFetchFailed})
    */
-  boolean stage(String release, Path archive) {
+  boolean stage(String release, Artifact artifact) {
     Map<String, String> env = Map.of("RELEASE", ReleaseId.require(release));
     CommandResult present = script(IS_STAGED, env, QUICK);
     expectSuccess("look for the release", present);
     if (present.stdout().strip().equals("present")) {
       return false;
     }
+    if (artifact instanceof Artifact.WorkerFile file) {
+      upload(release, Path.of(file.path()));
+    } else if (artifact instanceof Artifact.Download download) {
+      download(release, download);
+    } else {
+      return checkOut(release, (Artifact.GitRef) artifact);
+    }
+    CommandResult unpacked = script(UNPACK, env, UNPACKING);
+    expectSuccess("unpack the release", unpacked);
+    return unpacked.stdout().strip().equals("staged");
+  }
+
+  private void upload(String release, Path archive) {
     try (InputStream in = Files.newInputStream(archive)) {
       ssh.upload(in, target.root() + "/releases/.incoming-" + release + ".tar.gz", 0600);
     } catch (IOException e) {
       throw ApplicationFailure.newNonRetryableFailure(
-          "artifact: cannot read " + archive + " on the worker (" + e.getMessage() + ")", "InvalidInput");
+          "artifact: cannot read " + archive + " on the worker (" + e.getMessage() + ")", FailureTypes.INVALID_INPUT);
     }
-    CommandResult unpacked = script(UNPACK, env, Duration.ofMinutes(10));
-    expectSuccess("unpack the release", unpacked);
-    return unpacked.stdout().strip().equals("staged");
+  }
+
+  private void download(String release, Artifact.Download artifact) {
+    CommandResult r =
+        script(DOWNLOAD, Map.of("RELEASE", release, "URL", artifact.url(), "SHA256", artifact.sha256()), FETCHING);
+    if (r.exitStatus() == DIGEST_MISMATCH) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          target.name() + ": the archive downloaded from " + artifact.url() + " has sha256 " + r.stdout().strip()
+              + ", but artifact.sha256 expects " + artifact.sha256() + "; it was deleted without being unpacked. If the"
+              + " build at that url was replaced on purpose, put its digest in the runbook",
+          FailureTypes.CHECKSUM_MISMATCH);
+    }
+    if (r.exitStatus() == UNREACHABLE) {
+      throw ApplicationFailure.newFailure(
+          target.name() + ": could not download " + artifact.url() + ": " + lastLine(r.stderr()), FETCH_FAILED);
+    }
+    expectTools(r);
+    expectSuccess("download the release", r);
+  }
+
+  private boolean checkOut(String release, Artifact.GitRef artifact) {
+    CommandResult r =
+        script(CHECKOUT, Map.of("RELEASE", release, "REPOSITORY", artifact.repository(), "REF", artifact.ref()), FETCHING);
+    if (r.exitStatus() == NO_SUCH_REF) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          target.name() + ": " + artifact.ref() + " is no tag, branch or commit of " + artifact.repository()
+              + "; nothing was staged. Push it, or fix artifact.ref",
+          REF_MISSING);
+    }
+    if (r.exitStatus() == UNREACHABLE) {
+      throw ApplicationFailure.newFailure(
+          target.name() + ": could not clone " + artifact.repository() + ": " + lastLine(r.stderr()), FETCH_FAILED);
+    }
+    expectTools(r);
+    expectSuccess("check out the release", r);
+    return r.stdout().strip().equals("staged");
+  }
+
+  private void expectTools(CommandResult r) {
+    if (r.exitStatus() == TOOL_MISSING) {
+      throw ApplicationFailure.newNonRetryableFailure(target.name() + ": " + r.stderr().strip(), FailureTypes.TOOL_NOT_FOUND);
+    }
   }
 
   /** Runs an operator's hook in the release directory with the deploy's facts in its environment. */
@@ -274,6 +399,11 @@ final class HostReleases {
     env.put("ROOT", target.root());
     env.putAll(values);
     return ssh.run(RemoteCommand.script(text, env, ""), timeout);
+  }
+
+  private static String lastLine(String output) {
+    String trimmed = output.strip();
+    return trimmed.isEmpty() ? "(no message)" : trimmed.substring(trimmed.lastIndexOf('\n') + 1);
   }
 
   private void expectSuccess(String what, CommandResult r) {

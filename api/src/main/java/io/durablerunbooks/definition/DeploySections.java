@@ -1,5 +1,7 @@
 package io.durablerunbooks.definition;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.durablerunbooks.deploy.Artifact;
 import io.durablerunbooks.deploy.DeployHooks;
 import io.durablerunbooks.deploy.DeploySpec;
 import io.durablerunbooks.deploy.HostTarget;
@@ -12,19 +14,25 @@ import io.durablerunbooks.smoke.AppSmokeSpec;
 import io.durablerunbooks.ssh.SshAccess;
 import io.durablerunbooks.ssh.SshHost;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * The sections of a {@code kind: deploy} file (release, artifact, ssh, hosts, defaults, rollout,
- * hooks, keepReleases, smoke) and of a {@code kind: rollback} file, which shares most of them, read like the rest of the file by {@link RunbookValidator}: every
- * problem under its field path, the spec built only when nothing was wrong.
+ * The sections of a {@code kind: deploy} file (release, artifact, ssh, hosts, defaults, only,
+ * rollout, hooks, keepReleases, smoke) and of a {@code kind: rollback} file, which shares most of
+ * them, read like the rest of the file by {@link RunbookValidator}: every problem under its field
+ * path, the spec built only when nothing was wrong.
  */
 final class DeploySections {
 
@@ -36,12 +44,23 @@ final class DeploySections {
   private static final int MAX_LATENCY_SAMPLES = 100;
   private static final String ADDRESS_PLACEHOLDER = "{address}";
   private static final String NAME_PLACEHOLDER = "{name}";
+  private static final String ARCHIVE_EXAMPLE = "/srv/builds/shop-v2.3.1.tar.gz";
+  private static final String DOWNLOAD_EXAMPLE = "https://builds.example/shop-2.3.1.tar.gz";
+  private static final String GROUP_RULE =
+      "must be lowercase letters, digits and '-' (not first or last), at most 63 characters, like canary or eu-west";
 
   private static final Pattern LOGIN = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,31}");
   private static final Pattern ADDRESS =
       Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|(?=.*:.*:)[0-9A-Fa-f:.]{2,45}");
   private static final Pattern HOST_DIRECTORY = Pattern.compile("(/(?!\\.{1,2}(/|$))[^/\\s]+)+");
   private static final Pattern APP_PATH = Pattern.compile("/(?!/)[^\\s#]*");
+  private static final Pattern SHA256 = Pattern.compile("[0-9A-Fa-f]{64}");
+  /** What git itself accepts as a ref name, less the odd corners, or a commit. */
+  private static final Pattern GIT_REF =
+      Pattern.compile("(?!.*\\.\\.)(?!.*//)(?!.*\\.lock$)[A-Za-z0-9_][A-Za-z0-9._/+-]{0,199}(?<![/.])");
+  private static final Pattern GIT_PATH = Pattern.compile("/\\S*[^\\s/]");
+  private static final Pattern GIT_SCP = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]*@[A-Za-z0-9][A-Za-z0-9.-]*:\\S+");
+  private static final Set<String> GIT_SCHEMES = Set.of("https", "http", "ssh", "git");
 
   private final List<FieldError> errors;
 
@@ -51,11 +70,7 @@ final class DeploySections {
 
   Supplier<RunbookDefinition> deploy(Fields root, RunbookHeader header) {
     String release = release(root);
-    String artifact = workerFile(root, "artifact", "/srv/builds/shop-v2.3.1.tar.gz");
-    if (artifact != null && !artifact.endsWith(".tar.gz") && !artifact.endsWith(".tgz")) {
-      root.error("artifact", "must be a gzipped tar archive of the release's files, named *.tar.gz or *.tgz (got "
-          + root.shown("artifact") + ")");
-    }
+    Artifact artifact = artifact(root);
     Ssh ssh = ssh(root);
     Place defaults = defaults(root);
     List<Fields> items = root.objectList("hosts");
@@ -63,7 +78,11 @@ final class DeploySections {
       root.error("hosts", "required: at least one host, in rollout order, e.g. hosts: [{ name: web1, address: 10.0.0.11 }]");
     }
     List<Host> hosts = items == null ? null : hosts(items, ssh == null ? null : ssh.port(), defaults);
-    RolloutPolicy rollout = rollout(root, items == null ? 0 : items.size(), header);
+    List<String> only = root.textOrTextList("only", "a host or group name, or a list of them, like [canary, web3]");
+    List<Host> selected = select(root, only, hosts);
+    // 0 while unknown (the inventory or the selection has errors): the failure budget is then not checked.
+    int selectedCount = selected != null ? selected.size() : !root.present("only") && items != null ? items.size() : 0;
+    RolloutPolicy rollout = rollout(root, selectedCount, only != null && !only.isEmpty(), header);
     DeployHooks hooks = hooks(root);
     Integer keepReleases = root.integer("keepReleases", DEFAULT_KEEP_RELEASES, 2, Integer.MAX_VALUE);
     AppSmokeSpec smoke = smoke(root);
@@ -72,7 +91,8 @@ final class DeploySections {
             header,
             release,
             artifact,
-            hosts.stream().map(h -> h.target(ssh)).toList(),
+            selected.stream().map(h -> h.target(ssh)).toList(),
+            only,
             rollout,
             hooks,
             keepReleases,
@@ -80,8 +100,8 @@ final class DeploySections {
   }
 
   /**
-   * A {@code kind: rollback} file: the same ssh, hosts, defaults and smoke sections as a deploy,
-   * the release to go back to (or none, for the previous good one), the reason and the restart
+   * A {@code kind: rollback} file: the same ssh, hosts, defaults, only and smoke sections as a
+   * deploy, the release to go back to (or none, for the previous good one), the reason and the restart
    * hook.
    */
   Supplier<RunbookDefinition> rollback(Fields root, RunbookHeader header) {
@@ -99,7 +119,9 @@ final class DeploySections {
       root.error("hosts", "required: at least one host, e.g. hosts: [{ name: web1, address: 10.0.0.11 }]");
     }
     List<Host> hosts = items == null ? null : hosts(items, ssh == null ? null : ssh.port(), defaults);
-    Integer batchSize = root.integer("batchSize", Math.max(1, items == null ? 1 : items.size()), 1, Integer.MAX_VALUE);
+    List<String> only = root.textOrTextList("only", "a host or group name, or a list of them, like [canary, web3]");
+    List<Host> selected = select(root, only, hosts);
+    Integer batchSize = root.integer("batchSize", Math.max(1, selected == null ? 1 : selected.size()), 1, Integer.MAX_VALUE);
     Fields f = root.object("hooks");
     String restart = f == null ? null : command(f, "restart");
     Duration timeout = f == null ? null : f.positiveDuration("timeout", DEFAULT_HOOK_TIMEOUT);
@@ -111,7 +133,7 @@ final class DeploySections {
     return () ->
         new RollbackSpec(
             header,
-            hosts.stream().map(h -> h.target(ssh)).toList(),
+            selected.stream().map(h -> h.target(ssh)).toList(),
             target,
             reason,
             restart,
@@ -127,6 +149,110 @@ final class DeploySections {
     }
     root.error("release", ReleaseId.RULE + " (got " + root.shown("release") + ")");
     return null;
+  }
+
+  /**
+   * A {@code .tar.gz} on the worker (a path), or a mapping: an archive each host downloads
+   * ({@code url}, {@code sha256}) or a commit each host checks out ({@code git}, {@code ref}).
+   */
+  private Artifact artifact(Fields root) {
+    if (root.holds("artifact", JsonNode::isObject)) {
+      return artifactSource(root.object("artifact"));
+    }
+    if (root.holds("artifact", v -> !v.isTextual())) {
+      root.refuse(
+          "artifact", "the path of a .tar.gz on the worker, or a mapping { url: ..., sha256: ... } or { git: ..., ref: ... }");
+      return null;
+    }
+    String path = workerFile(root, "artifact", ARCHIVE_EXAMPLE);
+    if (path == null) {
+      return null;
+    }
+    if (!path.endsWith(".tar.gz") && !path.endsWith(".tgz")) {
+      root.error("artifact", "must be a gzipped tar archive of the release's files, named *.tar.gz or *.tgz (got "
+          + root.shown("artifact") + "), or a mapping { url: ..., sha256: ... } or { git: ..., ref: ... }");
+      return null;
+    }
+    return new Artifact.WorkerFile(path);
+  }
+
+  private Artifact artifactSource(Fields f) {
+    int before = errors.size();
+    String url = f.text("url", "");
+    String sha256 = f.text("sha256", "");
+    String git = f.text("git", "");
+    String ref = f.text("ref", "");
+    f.finish();
+    if (errors.size() != before) {
+      return null;
+    }
+    if (!url.isEmpty() && !git.isEmpty()) {
+      f.error("git", "give either url (with sha256) to download an archive, or git (with ref) to check out a commit, not both");
+      return null;
+    }
+    if (url.isEmpty() && git.isEmpty()) {
+      errors.add(
+          new FieldError(
+              f.path(),
+              "a mapping names where each host gets the release: { url: " + DOWNLOAD_EXAMPLE + ", sha256: <64 hex digits> }"
+                  + " or { git: https://git.example/shop.git, ref: v2.3.1 }; or give the path of a .tar.gz on the worker"));
+      return null;
+    }
+    return url.isEmpty() ? gitRef(f, git, ref, sha256) : download(f, url, sha256, ref);
+  }
+
+  private Artifact download(Fields f, String url, String sha256, String ref) {
+    int before = errors.size();
+    URI uri = RunbookValidator.uri(url);
+    if (uri == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getRawFragment() != null) {
+      f.error("url", "must be an http:// or https:// URL with a host and no #fragment, like " + DOWNLOAD_EXAMPLE
+          + " (got " + f.shown("url") + ")");
+    }
+    if (sha256.isEmpty()) {
+      f.error("sha256", "required with url: the archive's SHA-256 as sha256sum prints it, 64 hex digits; each host checks"
+          + " it before unpacking");
+    } else if (!SHA256.matcher(sha256).matches()) {
+      f.error("sha256", "must be 64 hex digits, the archive's SHA-256 as sha256sum prints it (got " + f.shown("sha256") + ")");
+    }
+    if (!ref.isEmpty()) {
+      f.error("ref", "goes with git: a download is pinned by its sha256");
+    }
+    return errors.size() == before ? new Artifact.Download(url, sha256.toLowerCase(Locale.ROOT)) : null;
+  }
+
+  private Artifact gitRef(Fields f, String repository, String ref, String sha256) {
+    int before = errors.size();
+    if (!isRepository(repository)) {
+      f.error("git", "must be a repository URL (https://, ssh://, git:// or file://), user@host:path, or an absolute path"
+          + " on the host, like https://git.example/shop.git (got " + f.shown("git") + ")");
+    }
+    if (ref.isEmpty()) {
+      f.error("ref", "required with git: the tag, branch or full commit to deploy, like v2.3.1");
+    } else if (!GIT_REF.matcher(ref).matches()) {
+      f.error("ref", "must be a tag, branch or full commit: letters, digits, '.', '_', '/', '+' or '-', starting with a"
+          + " letter, digit or '_', without '..' or '//', not ending in '/', '.' or '.lock' (got " + f.shown("ref") + ")");
+    }
+    if (!sha256.isEmpty()) {
+      f.error("sha256", "goes with url: a checkout is pinned by its ref; give a full commit as ref to pin it exactly");
+    }
+    return errors.size() == before ? new Artifact.GitRef(repository, ref) : null;
+  }
+
+  /** A path or URL the host's git can clone, and nothing it would read as an option or a command. */
+  private static boolean isRepository(String text) {
+    if (GIT_PATH.matcher(text).matches() || GIT_SCP.matcher(text).matches()) {
+      return true;
+    }
+    try {
+      URI uri = new URI(text);
+      if ("file".equals(uri.getScheme())) {
+        return uri.getRawAuthority() == null && uri.getRawPath() != null && GIT_PATH.matcher(uri.getRawPath()).matches()
+            && uri.getRawQuery() == null && uri.getRawFragment() == null;
+      }
+      return uri.getScheme() != null && GIT_SCHEMES.contains(uri.getScheme()) && uri.getHost() != null && uri.getRawFragment() == null;
+    } catch (URISyntaxException e) {
+      return false;
+    }
   }
 
   /** A required absolute path of a file on the worker. */
@@ -221,10 +347,10 @@ final class DeploySections {
   }
 
   /** One entry of the inventory, complete: its root and url given or taken from the defaults. */
-  private record Host(String name, String address, int port, String root, String url) {
+  private record Host(String name, String address, int port, String root, String url, List<String> groups) {
 
     HostTarget target(Ssh ssh) {
-      return new HostTarget(new SshHost(name, address, port, ssh.user()), ssh.access(), root, appUrl(url, address, name));
+      return new HostTarget(new SshHost(name, address, port, ssh.user()), ssh.access(), root, appUrl(url, address, name), groups);
     }
   }
 
@@ -239,6 +365,7 @@ final class DeploySections {
     List<Host> hosts = new ArrayList<>();
     Map<String, String> names = new HashMap<>();
     Map<String, String> endpoints = new HashMap<>();
+    Map<String, String> groupNames = new LinkedHashMap<>();
     for (Fields f : items) {
       String name = RunbookValidator.matching(f, "name", f.requiredText("name"), RunbookValidator.DNS_LABEL,
           "must be lowercase letters, digits and '-' (not first or last), at most 63 characters, like web1");
@@ -247,6 +374,7 @@ final class DeploySections {
       // 0 stands for the port of ssh.port when that has an error of its own.
       Integer port = f.integer("port", defaultPort == null ? 0 : defaultPort, 1, 65_535);
       Place place = place(f);
+      List<String> groups = groups(f, groupNames);
       f.finish();
       if (name != null && names.putIfAbsent(name, f.path()) != null) {
         f.error("name", "\"" + name + "\" names " + names.get(name) + " too; names tell the hosts apart in reports and locks");
@@ -270,14 +398,97 @@ final class DeploySections {
           f.error("url", "required: give " + f.pathOf("url") + " or defaults.url, where the host's application answers,"
               + " like http://{address}:8080");
         }
-        hosts.add(new Host(name, address, port == null ? 0 : port, hostRoot, url));
+        hosts.add(new Host(name, address, port == null ? 0 : port, hostRoot, url, groups));
       }
     }
+    groupNames.forEach(
+        (path, group) -> {
+          if (names.containsKey(group)) {
+            errors.add(
+                new FieldError(
+                    path,
+                    "\"" + group + "\" is the name of the host " + names.get(group) + "; give the group a name no host has,"
+                        + " so that only: can tell them apart"));
+          }
+        });
     return errors.size() == before && hosts.size() == items.size() ? hosts : null;
   }
 
-  /** @param hostCount the number of hosts listed, 0 when they are not a list */
-  private RolloutPolicy rollout(Fields root, int hostCount, RunbookHeader header) {
+  /**
+   * The groups of one host, in the order listed.
+   *
+   * @param seen every group name read so far, by its field path, for the check against host names
+   * @return null after an error
+   */
+  private List<String> groups(Fields f, Map<String, String> seen) {
+    List<String> groups = f.textOrTextList("groups", "a group name or a list of them, like [canary, eu-west]");
+    if (groups == null) {
+      return null;
+    }
+    boolean listed = f.holds("groups", JsonNode::isArray);
+    Set<String> distinct = new HashSet<>();
+    boolean ok = true;
+    for (int i = 0; i < groups.size(); i++) {
+      String group = groups.get(i);
+      String path = listed ? f.pathOf("groups") + "[" + i + "]" : f.pathOf("groups");
+      String problem =
+          !RunbookValidator.DNS_LABEL.matcher(group).matches()
+              ? GROUP_RULE + " (got \"" + group + "\")"
+              : !distinct.add(group) ? "\"" + group + "\" is listed twice" : null;
+      if (problem == null) {
+        seen.put(path, group);
+      } else {
+        errors.add(new FieldError(path, problem));
+        ok = false;
+      }
+    }
+    return ok ? groups : null;
+  }
+
+  /**
+   * The hosts {@code only} names, by their own name or by a group, in inventory order; the whole
+   * inventory without {@code only}.
+   *
+   * @return null after an error, or when the inventory has errors of its own
+   */
+  private List<Host> select(Fields root, List<String> only, List<Host> hosts) {
+    if (only == null || hosts == null) {
+      return null;
+    }
+    if (!root.present("only")) {
+      return hosts;
+    }
+    if (only.isEmpty()) {
+      root.error("only", "selects no host: name at least one host or group, or leave only out to deploy to every host");
+      return null;
+    }
+    Set<String> groups = new LinkedHashSet<>();
+    hosts.forEach(h -> groups.addAll(h.groups()));
+    List<String> hostNames = hosts.stream().map(Host::name).toList();
+    boolean listed = root.holds("only", JsonNode::isArray);
+    boolean ok = true;
+    for (int i = 0; i < only.size(); i++) {
+      String name = only.get(i);
+      if (!groups.contains(name) && !hostNames.contains(name)) {
+        errors.add(
+            new FieldError(
+                listed ? root.pathOf("only") + "[" + i + "]" : root.pathOf("only"),
+                "\"" + name + "\" is neither a host nor a group; the groups are " + (groups.isEmpty() ? "none (no host has groups:)"
+                    : String.join(", ", groups)) + " and the hosts " + String.join(", ", hostNames)));
+        ok = false;
+      }
+    }
+    if (!ok) {
+      return null;
+    }
+    return hosts.stream().filter(h -> only.contains(h.name()) || h.groups().stream().anyMatch(only::contains)).toList();
+  }
+
+  /**
+   * @param hostCount the number of hosts deployed to, 0 when unknown
+   * @param selected whether {@code only} chose those hosts from a larger inventory
+   */
+  private RolloutPolicy rollout(Fields root, int hostCount, boolean selected, RunbookHeader header) {
     Fields f = root.object("rollout");
     if (f == null) {
       return null;
@@ -287,13 +498,15 @@ final class DeploySections {
     Fields.CountOrPercent maxFailures = f.countOrPercent("maxFailures", 0, "the hosts");
     Boolean rollbackCompleted = f.bool("rollbackCompletedOnFailure", false);
     Boolean approveEachBatch = f.bool("approveEachBatch", false);
+    Boolean batchByGroup = f.bool("batchByGroup", false);
     f.finish();
     int budget = maxFailures == null ? 0 : maxFailures.of(hostCount);
     if (maxFailures != null && hostCount > 0 && budget >= hostCount) {
+      String hosts = selected ? "hosts selected by only" : "hosts";
       f.error(
           "maxFailures",
-          (maxFailures.percent() ? maxFailures + " of " + hostCount + " hosts lets all " + hostCount + " fail"
-                  : maxFailures + " lets all " + hostCount + " hosts fail")
+          (maxFailures.percent() ? maxFailures + " of " + hostCount + " " + hosts + " lets all " + hostCount + " fail"
+                  : maxFailures + " lets all " + hostCount + " " + hosts + " fail")
               + ", so the rollout would never stop for a failed host; use at most " + (hostCount - 1)
               + " (0 stops at the first failure)" + (maxFailures.percent() ? ", or a percentage under 100%" : ""));
     }
@@ -301,7 +514,7 @@ final class DeploySections {
       f.error("approveEachBatch", "a GO before each batch needs at least one approver to send it, e.g. approvers: [alice]");
     }
     return errors.size() == before
-        ? new RolloutPolicy(batchSize, budget, rollbackCompleted, approveEachBatch)
+        ? new RolloutPolicy(batchSize, budget, rollbackCompleted, approveEachBatch, batchByGroup)
         : null;
   }
 

@@ -281,6 +281,47 @@ final class Fields {
         (path, item) -> item.textValue());
   }
 
+  /**
+   * One name or a list of names, as a list: {@code only: canary} reads like {@code only: [canary]}.
+   * Empty when absent, and for an empty list; null after an error.
+   *
+   * @param expected what the error says a value of the wrong type should have been
+   */
+  List<String> textOrTextList(String key, String expected) {
+    JsonNode v = node.get(key);
+    if (v != null && !v.isNull() && !v.isArray()) {
+      String text = typed(key, null, JsonNode::isTextual, JsonNode::textValue, "expected " + expected, true);
+      if (text != null && text.isBlank()) {
+        error(key, "expected " + expected + ", got " + describe(v));
+        return null;
+      }
+      return text == null ? null : List.of(text);
+    }
+    return list(
+        key,
+        "expected " + expected,
+        item -> item.isTextual() && !item.textValue().isBlank(),
+        "expected a non-empty string",
+        Fields::describe,
+        (path, item) -> item.textValue());
+  }
+
+  /** Reads a field whose value is none of the types it may have, and says so with what it holds. */
+  void refuse(String key, String expected) {
+    typed(key, null, v -> false, v -> null, "expected " + expected, true);
+  }
+
+  /** Whether the field is there with a value; the field is not read. */
+  boolean present(String key) {
+    return holds(key, v -> true);
+  }
+
+  /** Whether the field is there and its value passes {@code test}; the field is not read. */
+  boolean holds(String key, Predicate<JsonNode> test) {
+    JsonNode v = node.get(key);
+    return v != null && !v.isNull() && test.test(v);
+  }
+
   /** The mappings of the list under {@code key}; empty when absent; null after an error. */
   List<Fields> objectList(String key) {
     return list(

@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
 final class RunbookValidator {
 
   /** Fields holding a list of words, so {@code --set approvers=alice,bob} splits on commas. */
-  static final Set<String> WORD_LISTS = Set.of("approvers");
+  static final Set<String> WORD_LISTS = Set.of("approvers", "only");
 
   /** The names a restore-test gives the backup and restore it runs: {@code <name>-backup}, ... */
   private static final String TEST_BACKUP_SUFFIX = "-backup";

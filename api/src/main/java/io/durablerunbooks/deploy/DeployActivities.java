@@ -36,9 +36,15 @@ public interface DeployActivities {
   @ActivityMethod(name = "LockHost")
   void lockHost(HostStep step);
 
-  /** Uploads the artifact and unpacks it into {@code releases/<release>}; a release already there is kept. */
+  /**
+   * Puts the release's files into {@code releases/<release>}: uploads the worker's archive, or has
+   * the host download the archive (checking its SHA-256) or check out the commit. A release already
+   * there is kept; a failure leaves none.
+   *
+   * @return true if staged now, false if the release was there already
+   */
   @ActivityMethod(name = "StageRelease")
-  boolean stageRelease(HostStep step, String artifact);
+  boolean stageRelease(HostStep step, Artifact artifact);
 
   /*
    * The hooks: the operator's command run in the release directory. A non-zero exit fails the step,

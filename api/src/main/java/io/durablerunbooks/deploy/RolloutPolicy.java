@@ -7,8 +7,10 @@ package io.durablerunbooks.deploy;
  * @param rollbackCompletedOnFailure when the rollout stops, also move the hosts already done back
  *     to their previous release
  * @param approveEachBatch wait for a GO before every batch after the first
+ * @param batchByGroup batches never mix the hosts of two groups (see {@link DeploySpec#batches()})
  */
-public record RolloutPolicy(int batchSize, int maxFailures, boolean rollbackCompletedOnFailure, boolean approveEachBatch) {
+public record RolloutPolicy(
+    int batchSize, int maxFailures, boolean rollbackCompletedOnFailure, boolean approveEachBatch, boolean batchByGroup) {
 
   public RolloutPolicy {
     if (batchSize < 1) {

@@ -6,6 +6,7 @@ import static io.durablerunbooks.definition.RunbookFilesTest.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.durablerunbooks.deploy.Artifact;
 import io.durablerunbooks.deploy.DeployHooks;
 import io.durablerunbooks.deploy.DeploySpec;
 import io.durablerunbooks.deploy.HostTarget;
@@ -112,13 +113,22 @@ class DeployRunbookFilesTest {
                       new ApprovalPolicy(true, List.of("alice"), false, Duration.ofMinutes(30)),
                       ""),
                   "v2.3.1",
-                  "/srv/builds/shop-v2.3.1.tar.gz",
+                  new Artifact.WorkerFile("/srv/builds/shop-v2.3.1.tar.gz"),
                   List.of(
                       new HostTarget(
-                          new SshHost("web1", "10.0.0.11", 2200, "deploy"), access, "/srv/shop-a", "http://10.0.0.11:9090/shop"),
+                          new SshHost("web1", "10.0.0.11", 2200, "deploy"),
+                          access,
+                          "/srv/shop-a",
+                          "http://10.0.0.11:9090/shop",
+                          List.of()),
                       new HostTarget(
-                          new SshHost("web2", "web2.internal", 2222, "deploy"), access, "/srv/shop", "http://web2.internal:8080")),
-                  new RolloutPolicy(2, 1, true, true),
+                          new SshHost("web2", "web2.internal", 2222, "deploy"),
+                          access,
+                          "/srv/shop",
+                          "http://web2.internal:8080",
+                          List.of())),
+                  List.of(),
+                  new RolloutPolicy(2, 1, true, true, false),
                   new DeployHooks(
                       "npm ci --production", "bin/migrate --dry-run", "bin/migrate", "sudo systemctl reload shop", Duration.ofMinutes(5)),
                   3,
@@ -142,7 +152,9 @@ class DeployRunbookFilesTest {
       assertThat(spec.header().approval()).isEqualTo(ApprovalPolicy.unattended());
       assertThat(spec.hosts()).extracting(h -> h.host().port()).containsOnly(22);
       assertThat(spec.hosts().get(0).access().passphrase()).isEmpty();
-      assertThat(spec.rollout()).isEqualTo(new RolloutPolicy(1, 0, false, false));
+      assertThat(spec.rollout()).isEqualTo(new RolloutPolicy(1, 0, false, false, false));
+      assertThat(spec.only()).isEmpty();
+      assertThat(spec.hosts()).allSatisfy(h -> assertThat(h.groups()).isEmpty());
       assertThat(spec.hooks()).isEqualTo(new DeployHooks("", "", "", "", Duration.ofMinutes(10)));
       assertThat(spec.keepReleases()).isEqualTo(5);
       assertThat(spec.smoke())
@@ -528,6 +540,304 @@ class DeployRunbookFilesTest {
     @Test
     void aDeployHasNoRestoreFields() {
       assertOnlyError(errors(MINIMAL_DEPLOY + "storage: { bucket: x }\n"), "storage", "unknown field");
+    }
+  }
+
+  /** Five hosts in groups: canary and eu-west, one host in none. */
+  static final String GROUPED_DEPLOY =
+      MINIMAL_DEPLOY.replaceAll("(?s)hosts:.*?10\\.0\\.0\\.14 }\n", """
+          hosts:
+            - { name: web1, address: 10.0.0.11, groups: [canary, eu-west] }
+            - { name: web2, address: 10.0.0.12, groups: [eu-west] }
+            - { name: web3, address: 10.0.0.13, groups: canary }
+            - { name: web4, address: 10.0.0.14 }
+            - { name: web5, address: 10.0.0.15, groups: [eu-west] }
+          """);
+
+  private static List<String> names(List<HostTarget> hosts) {
+    return hosts.stream().map(HostTarget::name).toList();
+  }
+
+  @Nested
+  class HostGroups {
+
+    @Test
+    void eachHostCarriesItsGroupsInTheOrderListed() {
+      DeploySpec spec = deploy(GROUPED_DEPLOY, Map.of());
+
+      assertThat(spec.hosts())
+          .extracting(HostTarget::groups)
+          .containsExactly(List.of("canary", "eu-west"), List.of("eu-west"), List.of("canary"), List.of(), List.of("eu-west"));
+      assertThat(spec.only()).isEmpty();
+    }
+
+    @Test
+    void onlySelectsHostsByGroupOrByNameKeepingTheInventoryOrder() {
+      assertThat(names(deploy(GROUPED_DEPLOY + "only: [web4, canary]\n", Map.of()).hosts())).containsExactly("web1", "web3", "web4");
+      assertThat(names(deploy(GROUPED_DEPLOY + "only: eu-west\n", Map.of()).hosts())).containsExactly("web1", "web2", "web5");
+      assertThat(deploy(GROUPED_DEPLOY + "only: [web4, canary]\n", Map.of()).only()).containsExactly("web4", "canary");
+    }
+
+    @Test
+    void onlyCanBeSetOnTheCommandLineAsANameOrACommaSeparatedList() {
+      assertThat(names(deploy(GROUPED_DEPLOY, Map.of("only", "canary")).hosts())).containsExactly("web1", "web3");
+      assertThat(names(deploy(GROUPED_DEPLOY, Map.of("only", "web5,canary")).hosts())).containsExactly("web1", "web3", "web5");
+      assertThat(names(deploy(GROUPED_DEPLOY + "only: [web2]\n", Map.of("only", "web4")).hosts())).containsExactly("web4");
+    }
+
+    @Test
+    void aNameThatIsNeitherAHostNorAGroupIsRefusedListingBoth() {
+      assertOnlyError(
+          errors(GROUPED_DEPLOY, Map.of("only", "canery")),
+          "only[0]",
+          "\"canery\" is neither a host nor a group; the groups are canary, eu-west and the hosts web1, web2, web3, web4, web5");
+      assertOnlyError(
+          errors(MINIMAL_DEPLOY + "only: canary\n"),
+          "only",
+          "\"canary\" is neither a host nor a group; the groups are none (no host has groups:) and the hosts web1, web2, web3,"
+              + " web4");
+    }
+
+    @Test
+    void anEmptySelectionIsRefused() {
+      String phrase = "selects no host: name at least one host or group, or leave only out to deploy to every host";
+      assertOnlyError(errors(GROUPED_DEPLOY + "only: []\n"), "only", phrase);
+      assertOnlyError(errors(GROUPED_DEPLOY, Map.of("only", "")), "only", phrase);
+      assertOnlyError(errors(GROUPED_DEPLOY + "only: 3\n"), "only", "expected a host or group name, or a list of them, like [canary, web3], got 3");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Canary", "eu_west", "-canary", "a b"})
+    void groupNamesAreDnsLabels(String group) {
+      assertOnlyError(
+          errors(GROUPED_DEPLOY, Map.of("hosts.3.groups", group)),
+          "hosts[3].groups",
+          "must be lowercase letters, digits and '-' (not first or last), at most 63 characters, like canary or eu-west (got \""
+              + group + "\")");
+    }
+
+    @Test
+    void aGroupIsListedOnceOnAHostAndNamesNoHost() {
+      assertOnlyError(
+          errors(GROUPED_DEPLOY.replace("groups: [eu-west] }\n  - { name: web3", "groups: [eu-west, eu-west] }\n  - { name: web3")),
+          "hosts[1].groups[1]",
+          "\"eu-west\" is listed twice");
+      assertOnlyError(
+          errors(GROUPED_DEPLOY.replace("groups: [canary, eu-west]", "groups: [canary, web2]")),
+          "hosts[0].groups[1]",
+          "\"web2\" is the name of the host hosts[1]; give the group a name no host has, so that only: can tell them apart");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"50%, 1", "99%, 2", "2, 2"})
+    void aPercentageOfMaxFailuresCountsTheSelectedHosts(String maxFailures, int count) {
+      DeploySpec spec = deploy(GROUPED_DEPLOY, Map.of("only", "eu-west", "rollout.maxFailures", maxFailures));
+
+      assertThat(spec.rollout().maxFailures()).isEqualTo(count);
+    }
+
+    @Test
+    void aFailureBudgetAsLargeAsTheSelectionIsRefused() {
+      assertOnlyError(
+          errors(GROUPED_DEPLOY, Map.of("only", "canary", "rollout.maxFailures", "2")),
+          "rollout.maxFailures",
+          "2 lets all 2 hosts selected by only fail, so the rollout would never stop for a failed host; use at most 1");
+    }
+
+    @Test
+    void batchesFollowTheHostsUnlessTheyAreToKeepTheirGroupsApart() {
+      DeploySpec mixed = deploy(GROUPED_DEPLOY, Map.of("rollout.batchSize", "2"));
+      DeploySpec byGroup = deploy(GROUPED_DEPLOY, Map.of("rollout.batchSize", "2", "rollout.batchByGroup", "true"));
+
+      assertThat(mixed.rollout().batchByGroup()).isFalse();
+      assertThat(mixed.batches().stream().map(DeployRunbookFilesTest::names))
+          .containsExactly(List.of("web1", "web2"), List.of("web3", "web4"), List.of("web5"));
+      assertThat(byGroup.rollout().batchByGroup()).isTrue();
+      assertThat(byGroup.batches().stream().map(DeployRunbookFilesTest::names))
+          .as("by first group, groups in order of first appearance, the host without groups on its own")
+          .containsExactly(List.of("web1", "web3"), List.of("web2", "web5"), List.of("web4"));
+    }
+
+    @Test
+    void batchesByGroupAreCutToTheBatchSize() {
+      DeploySpec spec =
+          deploy(GROUPED_DEPLOY, Map.of("rollout.batchByGroup", "true", "rollout.batchSize", "2", "hosts.3.groups", "eu-west"));
+
+      assertThat(spec.batches().stream().map(DeployRunbookFilesTest::names))
+          .containsExactly(List.of("web1", "web3"), List.of("web2", "web4"), List.of("web5"));
+    }
+
+    @Test
+    void batchesOfTheSelectedHostsOnly() {
+      DeploySpec spec = deploy(GROUPED_DEPLOY, Map.of("rollout.batchByGroup", "true", "rollout.batchSize", "3", "only", "eu-west,web4"));
+
+      assertThat(spec.batches().stream().map(DeployRunbookFilesTest::names))
+          .as("web1 is in canary first, so it stays apart from the rest of eu-west")
+          .containsExactly(List.of("web1"), List.of("web2", "web5"), List.of("web4"));
+    }
+
+    @Test
+    void batchByGroupIsABoolean() {
+      assertOnlyError(
+          errors(GROUPED_DEPLOY, Map.of("rollout.batchByGroup", "yes please")),
+          "rollout.batchByGroup",
+          "expected true or false, got \"yes please\"");
+    }
+  }
+
+  @Nested
+  class Artifacts {
+
+    private static final String DIGEST = "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b";
+
+    @Test
+    void aDownloadIsAnHttpUrlWithItsSha256() {
+      String yaml =
+          MINIMAL_DEPLOY.replace(
+              "artifact: /srv/builds/shop-v2.3.1.tar.gz",
+              "artifact: { url: \"https://builds.example/shop-2.3.1.tar.gz?token=x\", sha256: " + DIGEST.toUpperCase() + " }");
+
+      assertThat(deploy(yaml, Map.of()).artifact())
+          .as("the digest is kept as sha256sum prints it")
+          .isEqualTo(new Artifact.Download("https://builds.example/shop-2.3.1.tar.gz?token=x", DIGEST));
+    }
+
+    @Test
+    void aGitCheckoutIsARepositoryAndARef() {
+      String yaml =
+          MINIMAL_DEPLOY.replace(
+              "artifact: /srv/builds/shop-v2.3.1.tar.gz", "artifact:\n  git: git@git.example:shop/web.git\n  ref: release/2.3");
+
+      assertThat(deploy(yaml, Map.of()).artifact()).isEqualTo(new Artifact.GitRef("git@git.example:shop/web.git", "release/2.3"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+        strings = {
+          "https://git.example/shop.git", "ssh://deploy@git.example:2222/shop.git", "git://git.example/shop", "file:///srv/git/shop.git",
+          "/srv/git/shop.git"
+        })
+    void aRepositoryIsAUrlOrAnAbsolutePath(String repository) {
+      assertThat(artifact("{ git: \"" + repository + "\", ref: v2.3.1 }")).isEqualTo(new Artifact.GitRef(repository, "v2.3.1"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"v2.3.1", "main", "release/2.3", "3f2a9c1e5b7d4f6a8c0e2b4d6f8a0c2e4b6d8f0a", "v2+build.7"})
+    void refsAreTagsBranchesOrCommits(String ref) {
+      assertThat(artifact("{ git: /srv/git/shop, ref: \"" + ref + "\" }")).isEqualTo(new Artifact.GitRef("/srv/git/shop", ref));
+    }
+
+    @Test
+    void thePathFormCanReplaceAnotherOnTheCommandLine() {
+      String yaml = MINIMAL_DEPLOY.replace("artifact: /srv/builds/shop-v2.3.1.tar.gz", "artifact: { git: /srv/git/shop, ref: v2 }");
+
+      assertThat(deploy(yaml, Map.of("artifact", "/srv/builds/hotfix.tgz")).artifact())
+          .isEqualTo(new Artifact.WorkerFile("/srv/builds/hotfix.tgz"));
+    }
+
+    private static String withArtifact(String artifact) {
+      return MINIMAL_DEPLOY.replace("artifact: /srv/builds/shop-v2.3.1.tar.gz", "artifact: " + artifact);
+    }
+
+    private static Artifact artifact(String artifact) {
+      return deploy(withArtifact(artifact), Map.of()).artifact();
+    }
+
+    private static List<FieldError> artifactErrors(String artifact) {
+      return errors(withArtifact(artifact));
+    }
+
+    @Test
+    void aDownloadNeedsItsSha256() {
+      assertOnlyError(
+          artifactErrors("{ url: \"https://builds.example/shop.tar.gz\" }"),
+          "artifact.sha256",
+          "required with url: the archive's SHA-256 as sha256sum prints it, 64 hex digits; each host checks it before unpacking");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc123", "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1", "sha256:3a7b"})
+    void aSha256Is64HexDigits(String digest) {
+      assertOnlyError(
+          artifactErrors("{ url: \"https://builds.example/shop.tar.gz\", sha256: \"" + digest + "\" }"),
+          "artifact.sha256",
+          "must be 64 hex digits, the archive's SHA-256 as sha256sum prints it (got \"" + digest + "\")");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ftp://builds.example/shop.tar.gz", "file:///srv/builds/shop.tar.gz", "builds.example/shop.tar.gz",
+        "https://builds.example/shop.tar.gz#x", "https:///shop.tar.gz"})
+    void aDownloadIsHttpOrHttpsOnly(String url) {
+      assertOnlyError(
+          artifactErrors("{ url: \"" + url + "\", sha256: " + DIGEST + " }"),
+          "artifact.url",
+          "must be an http:// or https:// URL with a host and no #fragment, like https://builds.example/shop-2.3.1.tar.gz (got \""
+              + url + "\")");
+    }
+
+    @Test
+    void aCheckoutNeedsItsRef() {
+      assertOnlyError(
+          artifactErrors("{ git: https://git.example/shop.git }"),
+          "artifact.ref",
+          "required with git: the tag, branch or full commit to deploy, like v2.3.1");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-x", "v1..2", "main.lock", "release/", "/main", "a b", "v1;rm", "HEAD@{1}", "feature//x"})
+    void aRefIsAGitRefName(String ref) {
+      assertOnlyError(
+          artifactErrors("{ git: https://git.example/shop.git, ref: \"" + ref + "\" }"),
+          "artifact.ref",
+          "must be a tag, branch or full commit: letters, digits, '.', '_', '/', '+' or '-', starting with a letter, digit or '_',"
+              + " without '..' or '//', not ending in '/', '.' or '.lock' (got \"" + ref + "\")");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-oProxyCommand=x", "ext::sh -c touch% /tmp/x", "srv/git/shop", "file://srv/git", "ftp://git.example/x",
+        "https://git.example/shop.git#main"})
+    void aRepositoryIsNothingGitWouldReadAsAnOptionOrACommand(String repository) {
+      assertOnlyError(
+          artifactErrors("{ git: \"" + repository + "\", ref: v2 }"),
+          "artifact.git",
+          "must be a repository URL (https://, ssh://, git:// or file://), user@host:path, or an absolute path on the host,"
+              + " like https://git.example/shop.git (got \"" + repository + "\")");
+    }
+
+    @Test
+    void eachFormHasItsOwnFields() {
+      assertOnlyError(
+          artifactErrors("{ url: \"https://builds.example/shop.tar.gz\", sha256: " + DIGEST + ", git: /srv/git/shop }"),
+          "artifact.git",
+          "give either url (with sha256) to download an archive, or git (with ref) to check out a commit, not both");
+      assertOnlyError(
+          artifactErrors("{ git: /srv/git/shop, ref: v2, sha256: " + DIGEST + " }"),
+          "artifact.sha256",
+          "goes with url: a checkout is pinned by its ref; give a full commit as ref to pin it exactly");
+      assertOnlyError(
+          artifactErrors("{ url: \"https://builds.example/shop.tar.gz\", sha256: " + DIGEST + ", ref: v2 }"),
+          "artifact.ref",
+          "goes with git: a download is pinned by its sha256");
+      assertOnlyError(
+          artifactErrors("{ url: \"https://builds.example/shop.tar.gz\", sha265: " + DIGEST + " }"),
+          "artifact.sha265",
+          "unknown field (did you mean \"sha256\"?)");
+    }
+
+    @Test
+    void aMappingNamesADownloadOrACheckout() {
+      assertOnlyError(
+          artifactErrors("{ path: /srv/builds/shop.tar.gz }"), "artifact.path", "unknown field (expected one of url, sha256, git, ref)");
+      assertOnlyError(
+          artifactErrors("{}"),
+          "artifact",
+          "a mapping names where each host gets the release: { url: https://builds.example/shop-2.3.1.tar.gz, sha256: <64 hex"
+              + " digits> } or { git: https://git.example/shop.git, ref: v2.3.1 }; or give the path of a .tar.gz on the worker");
+      assertOnlyError(
+          artifactErrors("[/srv/builds/shop.tar.gz]"),
+          "artifact",
+          "expected the path of a .tar.gz on the worker, or a mapping { url: ..., sha256: ... } or { git: ..., ref: ... }, got a"
+              + " list");
     }
   }
 }

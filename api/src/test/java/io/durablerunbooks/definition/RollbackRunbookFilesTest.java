@@ -57,6 +57,16 @@ class RollbackRunbookFilesTest {
   }
 
   @Test
+  void onlyRollsBackTheHostsOfAGroup() {
+    RollbackSpec spec =
+        (RollbackSpec) parse(ROLLBACK.replace("{ name: web1, address: 10.0.0.11 }", "{ name: web1, address: 10.0.0.11, groups: [canary] }"),
+            Map.of("only", "canary"));
+
+    assertThat(spec.hosts()).extracting(HostTarget::name).containsExactly("web1");
+    assertThat(spec.batchSize()).isEqualTo(1);
+  }
+
+  @Test
   void aReleaseNameThatIsNoDirectoryNameIsRefused() {
     assertOnlyError(errors(ROLLBACK + "to: ../v1\n"), "to", "must be letters, digits");
   }

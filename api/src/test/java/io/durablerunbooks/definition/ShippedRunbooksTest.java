@@ -3,6 +3,7 @@ package io.durablerunbooks.definition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.durablerunbooks.backup.BackupSpec;
+import io.durablerunbooks.deploy.Artifact;
 import io.durablerunbooks.deploy.DeploySpec;
 import io.durablerunbooks.deploy.HostTarget;
 import io.durablerunbooks.rollback.RollbackSpec;
@@ -95,7 +96,7 @@ class ShippedRunbooksTest {
     assertThat(deploy.hosts()).extracting(HostTarget::appUrl)
         .containsExactly("http://127.0.0.1:18101", "http://127.0.0.1:18102", "http://127.0.0.1:18103", "http://127.0.0.1:18104");
     assertThat(deploy.hosts().get(0).access().knownHosts()).isEqualTo("/var/tmp/durable-runbooks/ssh/known_hosts");
-    assertThat(deploy.artifact()).isEqualTo("/var/tmp/durable-runbooks/artifacts/demo-app-v2.tar.gz");
+    assertThat(deploy.artifact()).isEqualTo(new Artifact.WorkerFile("/var/tmp/durable-runbooks/artifacts/demo-app-v2.tar.gz"));
   }
 
   @Test

@@ -113,9 +113,9 @@ final class ValidateCommand implements Callable<Integer> {
 
   private static List<String> deploy(DeploySpec d) {
     List<String> lines = new ArrayList<>();
-    lines.add("  release:      " + d.release() + " from " + d.artifact() + " on the worker");
-    lines.addAll(hosts(d.hosts()));
-    lines.add("  batches:      " + batches(d.rollout(), d.hosts().size()));
+    lines.add("  release:      " + d.release() + " from " + d.artifact().describe());
+    lines.addAll(hosts(d.hosts(), d.only()));
+    lines.add("  batches:      " + batches(d));
     lines.add("  failures:     " + failureBudget(d.rollout()));
     lines.add("  hooks:        " + hooks(d.hooks()));
     lines.add("  releases:     the newest " + d.keepReleases() + " kept on each host");
@@ -129,35 +129,48 @@ final class ValidateCommand implements Callable<Integer> {
         "  release:      "
             + (r.to().isEmpty() ? "back to the newest good release the hosts ran before" : "back to " + r.to())
             + "; the release left is marked bad: " + r.reason());
-    lines.addAll(hosts(r.hosts()));
+    lines.addAll(hosts(r.hosts(), List.of()));
     lines.add("  batches:      " + count(r.batchSize(), "host", "hosts") + " at once");
     lines.add("  restart:      " + (r.restart().isEmpty() ? "none" : "within " + Text.duration(r.hookTimeout())));
     lines.add("  smoke checks: " + smoke(r.smoke()));
     return lines;
   }
 
-  private static List<String> hosts(List<HostTarget> targets) {
+  /** @param only the names a deploy's {@code only:} selected the hosts by, or empty */
+  private static List<String> hosts(List<HostTarget> targets, List<String> only) {
     List<String> lines = new ArrayList<>();
     HostTarget first = targets.get(0);
     lines.add(
         "  hosts:        "
             + count(targets.size(), "host", "hosts")
+            + (only.isEmpty() ? "" : " selected by only: " + String.join(", ", only) + ",")
             + " in this order, key "
             + first.access().privateKey()
             + (first.access().hasPassphrase() ? " with passphrase " + first.access().passphrase() : "")
             + ", host keys checked against "
             + first.access().knownHosts());
-    TextTable hosts = new TextTable("name", "login", "root", "application");
-    targets.forEach(h -> hosts.row(h.name(), h.host().user() + "@" + h.host().address() + ":" + h.host().port(), h.root(), h.appUrl()));
+    boolean grouped = targets.stream().anyMatch(h -> !h.groups().isEmpty());
+    TextTable hosts =
+        grouped ? new TextTable("name", "login", "root", "application", "groups") : new TextTable("name", "login", "root", "application");
+    targets.forEach(h -> {
+      String login = h.host().user() + "@" + h.host().address() + ":" + h.host().port();
+      if (grouped) {
+        hosts.row(h.name(), login, h.root(), h.appUrl(), String.join(", ", h.groups()));
+      } else {
+        hosts.row(h.name(), login, h.root(), h.appUrl());
+      }
+    });
     hosts.render("                ").lines().forEach(lines::add);
     return lines;
   }
 
-  private static String batches(RolloutPolicy r, int hosts) {
-    int batches = (hosts + r.batchSize() - 1) / r.batchSize();
+  private static String batches(DeploySpec d) {
+    RolloutPolicy r = d.rollout();
+    int batches = d.batches().size();
     return count(batches, "batch", "batches")
         + " of up to "
         + count(r.batchSize(), "host", "hosts")
+        + (r.batchByGroup() ? ", each within one group (a host's first)" : "")
         + (r.approveEachBatch() && batches > 1 ? ", a GO before each batch after the first" : "");
   }
 

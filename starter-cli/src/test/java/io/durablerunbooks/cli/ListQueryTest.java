@@ -13,7 +13,8 @@ class ListQueryTest {
   @Test
   void withoutFiltersItListsEveryRunbookWorkflowType() {
     assertThat(ListQuery.of(Optional.empty(), Optional.empty()))
-        .isEqualTo("WorkflowType IN ('BackupWorkflow', 'RestoreWorkflow', 'RestoreTestWorkflow', 'DeployWorkflow')");
+        .isEqualTo("WorkflowType IN ('BackupWorkflow', 'RestoreWorkflow', 'RestoreTestWorkflow', 'DeployWorkflow',"
+            + " 'RollbackWorkflow')");
   }
 
   @Test

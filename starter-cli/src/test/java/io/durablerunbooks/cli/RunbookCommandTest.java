@@ -131,7 +131,7 @@ class RunbookCommandTest {
             """
             OK: deploy shop-web (staging)
               workflow id:  deploy/shop-web on task queue $RUNBOOKS_TASK_QUEUE (default runbooks)
-              release:      v2.3.1 from /srv/builds/shop-v2.3.1.tar.gz on the worker
+              release:      v2.3.1 from /srv/builds/shop-v2.3.1.tar.gz on the worker, uploaded over SFTP
               hosts:        3 hosts in this order, key ${file:/run/secrets/deploy_key}, host keys checked against /etc/runbooks/known_hosts
                             name  login                  root       application
                             web1  deploy@10.0.0.11:22    /srv/shop  http://10.0.0.11:8080
@@ -146,6 +146,34 @@ class RunbookCommandTest {
               notify:       none
             """);
     assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void validateOfADeployToSomeGroupsShowsTheSelectedHostsTheirGroupsAndWhereTheReleaseComesFrom() throws IOException {
+    String digest = "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b";
+    Path file =
+        write(
+            "deploy.yaml",
+            DEPLOY
+                .replace("artifact: /srv/builds/shop-v2.3.1.tar.gz", "artifact: { url: \"https://builds.example/shop.tar.gz\", sha256: " + digest + " }")
+                .replace("address: 10.0.0.11 }", "address: 10.0.0.11, groups: [canary, eu-west] }")
+                .replace("port: 2222 }", "port: 2222, groups: eu-west }")
+                .replace("approveEachBatch: true }", "approveEachBatch: true, batchByGroup: true }"));
+
+    Cli.Result r = Cli.run(nowhere, "validate", file.toString(), "--set", "only=eu-west");
+
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.SUCCEEDED);
+    assertThat(r.out())
+        .contains(
+            """
+              release:      v2.3.1 from https://builds.example/shop.tar.gz, downloaded by each host and checked against sha256 %s
+              hosts:        2 hosts selected by only: eu-west, in this order, key ${file:/run/secrets/deploy_key}, host keys checked against /etc/runbooks/known_hosts
+                            name  login                  root       application            groups
+                            web1  deploy@10.0.0.11:22    /srv/shop  http://10.0.0.11:8080  canary, eu-west
+                            web2  deploy@10.0.0.12:2222  /srv/shop  http://10.0.0.12:8080  eu-west
+              batches:      2 batches of up to 2 hosts, each within one group (a host's first), a GO before each batch after the first
+            """
+                .formatted(digest));
   }
 
   @Test

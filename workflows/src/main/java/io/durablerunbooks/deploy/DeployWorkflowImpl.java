@@ -19,11 +19,12 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Rolling deploy over SSH. Every host is checked first; then, batch by batch: lock, stage and
- * install on each host of the batch, the migrations once before the first switch, then on each
- * host switch {@code current}, restart and smoke-check. A host that fails after its switch is
- * switched back at once; the rollout stops when more hosts failed than the budget allows, and
- * the hosts already done go back too when the runbook says so.
+ * Rolling deploy over SSH to the hosts the runbook selects. Every host is checked first; then,
+ * batch by batch (each kept to one group when the runbook says so): lock, stage and install on
+ * each host of the batch, the migrations once before the first switch, then on each host switch
+ * {@code current}, restart and smoke-check. A host that fails after its switch is switched back
+ * at once; the rollout stops when more hosts failed than the budget allows, and the hosts already
+ * done go back too when the runbook says so.
  */
 public class DeployWorkflowImpl extends RunbookWorkflowBase implements DeployWorkflow {
 
@@ -55,13 +56,19 @@ public class DeployWorkflowImpl extends RunbookWorkflowBase implements DeployWor
     String owner = Workflow.getInfo().getWorkflowId() + " run " + Workflow.getInfo().getRunId();
     try {
       run.fact("release", spec.release());
+      if (!spec.only().isEmpty()) {
+        run.fact("only", String.join(", ", spec.only()));
+      }
       for (HostTarget host : spec.hosts()) {
         String current = run.step(host.name() + ": ReadCurrentRelease", () -> checks.readCurrentRelease(step(host, owner, spec)));
         before.put(host.name(), current);
         run.fact("host." + host.name() + ".before", current.isEmpty() ? "(none)" : current);
+        if (!host.groups().isEmpty()) {
+          run.fact("host." + host.name() + ".groups", String.join(", ", host.groups()));
+        }
       }
 
-      List<List<HostTarget>> batches = batches(spec);
+      List<List<HostTarget>> batches = spec.batches();
       if (spec.header().approval().required()
           && !awaitGo(
               "ApproveDeploy",
@@ -69,7 +76,7 @@ public class DeployWorkflowImpl extends RunbookWorkflowBase implements DeployWor
         throw run.fail(Outcome.REJECTED, "deploy not approved: no host was touched");
       }
       if (run.dryRun()) {
-        plan(spec);
+        plan(spec, batches);
         return run.succeed();
       }
 
@@ -79,7 +86,7 @@ public class DeployWorkflowImpl extends RunbookWorkflowBase implements DeployWor
       for (int b = 0; b < batches.size(); b++) {
         List<HostTarget> batch = batches.get(b);
         if (b > 0 && spec.rollout().approveEachBatch()
-            && !awaitGo("ApproveBatch" + (b + 1), "GO for batch " + (b + 1) + " of " + batches.size() + ": " + names(batch) + "?")) {
+            && !awaitGo("ApproveBatch" + (b + 1), "GO for batch " + (b + 1) + " of " + batches.size() + ": " + batchLabel(spec, batch) + "?")) {
           throw run.fail(Outcome.REJECTED, "batch " + (b + 1) + " not approved; hosts done so far: " + names(done));
         }
         List<HostOutcome> prepared = inParallel(batch, host -> prepare(host, owner, spec));
@@ -142,7 +149,7 @@ public class DeployWorkflowImpl extends RunbookWorkflowBase implements DeployWor
       run.compensateOnFailure(unlock(host), () -> changes.unlockHost(step));
       run.step(host.name() + ": LockHost", () -> locks.lockHost(step));
       boolean staged = run.step(host.name() + ": StageRelease", () -> transfers.stageRelease(step, spec.artifact()));
-      run.detail(host.name() + ": StageRelease", staged ? "unpacked into releases/" + spec.release() : "already there");
+      run.detail(host.name() + ": StageRelease", staged ? "staged into releases/" + spec.release() : "already there");
       if (!spec.hooks().install().isEmpty()) {
         run.step(host.name() + ": Install", () -> hooks.install(step.hook(spec.hooks().install(), spec.hooks().timeout())));
       }
@@ -215,10 +222,11 @@ public class DeployWorkflowImpl extends RunbookWorkflowBase implements DeployWor
     }
   }
 
-  private void plan(DeploySpec spec) {
+  private void plan(DeploySpec spec, List<List<HostTarget>> batches) {
+    run.plan("Batches", String.join("; then ", batches.stream().map(batch -> batchLabel(spec, batch)).toList()));
     for (HostTarget host : spec.hosts()) {
       String n = host.name();
-      run.plan(n + ": StageRelease", "would upload " + spec.artifact() + " to " + host.root() + "/releases/" + spec.release());
+      run.plan(n + ": StageRelease", "would fill " + host.root() + "/releases/" + spec.release() + " from " + spec.artifact().describe());
       if (!spec.hooks().install().isEmpty()) {
         run.plan(n + ": Install", "would run: " + spec.hooks().install());
       }
@@ -243,15 +251,6 @@ public class DeployWorkflowImpl extends RunbookWorkflowBase implements DeployWor
     return running.stream().map(Promise::get).toList();
   }
 
-  private static List<List<HostTarget>> batches(DeploySpec spec) {
-    List<List<HostTarget>> batches = new ArrayList<>();
-    List<HostTarget> hosts = spec.hosts();
-    for (int i = 0; i < hosts.size(); i += spec.rollout().batchSize()) {
-      batches.add(hosts.subList(i, Math.min(hosts.size(), i + spec.rollout().batchSize())));
-    }
-    return batches;
-  }
-
   private static HostStep step(HostTarget host, String owner, DeploySpec spec) {
     return HostStep.of(host, owner, spec.release());
   }
@@ -268,6 +267,15 @@ public class DeployWorkflowImpl extends RunbookWorkflowBase implements DeployWor
 
   private static String rollBack(HostTarget host) {
     return "SwitchBack " + host.name();
+  }
+
+  /** Its hosts, and when batches keep to one group, the group they share (the first of each). */
+  private static String batchLabel(DeploySpec spec, List<HostTarget> batch) {
+    if (!spec.rollout().batchByGroup()) {
+      return names(batch);
+    }
+    List<String> groups = batch.get(0).groups();
+    return names(batch) + " (" + (groups.isEmpty() ? "hosts without a group" : "group " + groups.get(0)) + ")";
   }
 
   private static String names(List<HostTarget> hosts) {

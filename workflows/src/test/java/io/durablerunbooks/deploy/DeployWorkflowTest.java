@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
@@ -93,16 +94,24 @@ class DeployWorkflowTest {
   }
 
   private static DeploySpec spec(ApprovalPolicy approval, RolloutPolicy rollout, boolean migrations) {
+    return spec(approval, rollout, migrations, new Artifact.WorkerFile("/srv/builds/shop-v2.tar.gz"), List.of(List.of(), List.of(), List.of(), List.of()));
+  }
+
+  /** @param groups of web1 to web4 */
+  private static DeploySpec spec(
+      ApprovalPolicy approval, RolloutPolicy rollout, boolean migrations, Artifact artifact, List<List<String>> groups) {
     SshAccess access = new SshAccess(SecretRef.of("${env:DEPLOY_KEY}"), "", "/etc/runbooks/known_hosts");
     List<HostTarget> hosts =
         IntStream.rangeClosed(1, 4)
-            .mapToObj(i -> new HostTarget(new SshHost("web" + i, "10.0.0." + i, 22, "deploy"), access, "/srv/shop", "http://10.0.0." + i + ":8080"))
+            .mapToObj(i -> new HostTarget(
+                new SshHost("web" + i, "10.0.0." + i, 22, "deploy"), access, "/srv/shop", "http://10.0.0." + i + ":8080", groups.get(i - 1)))
             .toList();
     return new DeploySpec(
         Fixtures.header(RunbookKind.DEPLOY, "shop-web", "staging", approval),
         "v2",
-        "/srv/builds/shop-v2.tar.gz",
+        artifact,
         hosts,
+        List.of(),
         rollout,
         new DeployHooks("make install", migrations ? "bin/migrate --dry-run" : "", migrations ? "bin/migrate" : "", "bin/reload", Duration.ofMinutes(5)),
         5,
@@ -110,12 +119,16 @@ class DeployWorkflowTest {
   }
 
   private DeployWorkflow start(TestWorkflowEnvironment env, Worker worker, DeploySpec spec, String id) {
+    return start(env, worker, spec, id, false);
+  }
+
+  private DeployWorkflow start(TestWorkflowEnvironment env, Worker worker, DeploySpec spec, String id, boolean dryRun) {
     worker.registerActivitiesImplementations(activities, notifier);
     env.start();
     DeployWorkflow workflow =
         env.getWorkflowClient()
             .newWorkflowStub(DeployWorkflow.class, WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(worker.getTaskQueue()).build());
-    WorkflowClient.start(workflow::run, new DeployRequest(new RunContext(Fixtures.INITIATOR, false), spec));
+    WorkflowClient.start(workflow::run, new DeployRequest(new RunContext(Fixtures.INITIATOR, dryRun), spec));
     return workflow;
   }
 
@@ -129,7 +142,7 @@ class DeployWorkflowTest {
 
   @Test
   void rollsOutBatchByBatchWithMigrationsOnceAndEveryHostSmokeChecked(TestWorkflowEnvironment env, Worker worker) {
-    start(env, worker, spec(ApprovalPolicy.unattended(), new RolloutPolicy(2, 0, false, false), true), "deploy-happy");
+    start(env, worker, spec(ApprovalPolicy.unattended(), new RolloutPolicy(2, 0, false, false, false), true), "deploy-happy");
 
     RunbookReport report = Reports.of(env, "deploy-happy");
 
@@ -151,7 +164,7 @@ class DeployWorkflowTest {
   @Test
   void aHostFailingItsSmokeCheckGoesBackAndStopsTheRollout(TestWorkflowEnvironment env, Worker worker) {
     smokeFailsOn("web2");
-    start(env, worker, spec(ApprovalPolicy.unattended(), new RolloutPolicy(2, 0, false, false), false), "deploy-smoke-fails");
+    start(env, worker, spec(ApprovalPolicy.unattended(), new RolloutPolicy(2, 0, false, false, false), false), "deploy-smoke-fails");
 
     RunbookReport report = Reports.ofFailure(env, "deploy-smoke-fails");
 
@@ -171,7 +184,7 @@ class DeployWorkflowTest {
   @Test
   void whenTheRunbookSaysSoTheHostsAlreadyDoneGoBackToo(TestWorkflowEnvironment env, Worker worker) {
     smokeFailsOn("web3");
-    start(env, worker, spec(ApprovalPolicy.unattended(), new RolloutPolicy(2, 0, true, false), false), "deploy-all-back");
+    start(env, worker, spec(ApprovalPolicy.unattended(), new RolloutPolicy(2, 0, true, false, false), false), "deploy-all-back");
 
     RunbookReport report = Reports.ofFailure(env, "deploy-all-back");
 
@@ -189,7 +202,7 @@ class DeployWorkflowTest {
   @Test
   void aFailureWithinTheBudgetLetsTheRolloutFinishAndStillFailsTheRun(TestWorkflowEnvironment env, Worker worker) {
     smokeFailsOn("web1");
-    start(env, worker, spec(ApprovalPolicy.unattended(), new RolloutPolicy(1, 1, false, false), false), "deploy-budget");
+    start(env, worker, spec(ApprovalPolicy.unattended(), new RolloutPolicy(1, 1, false, false, false), false), "deploy-budget");
 
     RunbookReport report = Reports.ofFailure(env, "deploy-budget");
 
@@ -203,7 +216,7 @@ class DeployWorkflowTest {
   void aFailedInstallLeavesTheHostUntouchedAndNothingToSwitchBack(TestWorkflowEnvironment env, Worker worker) {
     doThrow(ApplicationFailure.newNonRetryableFailure("web1: the install hook exited 2: npm ERR!", "HookFailed"))
         .when(activities).install(argThat(s -> s != null && s.target().name().equals("web1")));
-    start(env, worker, spec(ApprovalPolicy.unattended(), new RolloutPolicy(2, 0, false, false), true), "deploy-install-fails");
+    start(env, worker, spec(ApprovalPolicy.unattended(), new RolloutPolicy(2, 0, false, false, false), true), "deploy-install-fails");
 
     RunbookReport report = Reports.ofFailure(env, "deploy-install-fails");
 
@@ -214,7 +227,7 @@ class DeployWorkflowTest {
 
   @Test
   void aNoGoAtTheGateTouchesNoHost(TestWorkflowEnvironment env, Worker worker) {
-    DeployWorkflow workflow = start(env, worker, spec(Fixtures.approvers("alice"), new RolloutPolicy(2, 0, false, false), false), "deploy-nogo");
+    DeployWorkflow workflow = start(env, worker, spec(Fixtures.approvers("alice"), new RolloutPolicy(2, 0, false, false, false), false), "deploy-nogo");
     Await.until("the gate opens", () -> workflow.progress().gate().open());
 
     workflow.decide(new ApprovalDecision("alice", Verdict.NO_GO, "not today"));
@@ -223,5 +236,39 @@ class DeployWorkflowTest {
     assertThat(report.outcome()).isEqualTo(Outcome.REJECTED);
     verify(activities, never()).lockHost(any());
     verify(activities, never()).switchRelease(any());
+  }
+
+  @Test
+  void batchesByGroupKeepEachGroupApartAndTheReportNamesTheGroups(TestWorkflowEnvironment env, Worker worker) {
+    Artifact download = new Artifact.Download("https://builds.example/shop-v2.tar.gz", "ab".repeat(32));
+    List<List<String>> groups = List.of(List.of("canary"), List.of("eu-west"), List.of("canary", "eu-west"), List.of("eu-west"));
+    start(env, worker, spec(ApprovalPolicy.unattended(), new RolloutPolicy(2, 0, false, false, true), false, download, groups), "deploy-groups");
+
+    RunbookReport report = Reports.of(env, "deploy-groups");
+
+    assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
+    List<String> steps = Reports.stepNames(report);
+    assertThat(steps.indexOf("web3: SmokeCheck")).as("canary (web1, web3) goes first, whole").isLessThan(steps.indexOf("web2: LockHost"));
+    assertThat(steps.indexOf("web1: SmokeCheck")).isLessThan(steps.indexOf("web4: LockHost"));
+    assertThat(report.facts()).containsEntry("host.web3.groups", "canary, eu-west").containsEntry("host.web2.groups", "eu-west");
+    verify(activities, times(4)).stageRelease(any(), eq(download));
+  }
+
+  @Test
+  void aDryRunPlansTheBatchesAndWhereEachHostGetsTheRelease(TestWorkflowEnvironment env, Worker worker) {
+    Artifact checkout = new Artifact.GitRef("https://git.example/shop.git", "v2");
+    List<List<String>> groups = List.of(List.of("canary"), List.of(), List.of("canary"), List.of());
+    start(env, worker, spec(ApprovalPolicy.unattended(), new RolloutPolicy(2, 0, false, false, true), false, checkout, groups), "deploy-plan", true);
+
+    RunbookReport report = Reports.of(env, "deploy-plan");
+
+    assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(report.steps()).filteredOn(s -> s.status() == StepStatus.PLANNED).extracting(StepRecord::name, StepRecord::detail)
+        .contains(
+            org.assertj.core.groups.Tuple.tuple("Batches", "web1, web3 (group canary); then web2, web4 (hosts without a group)"),
+            org.assertj.core.groups.Tuple.tuple(
+                "web2: StageRelease", "would fill /srv/shop/releases/v2 from v2 of https://git.example/shop.git, checked out by each host"));
+    verify(activities, never()).stageRelease(any(), any());
+    verify(activities, never()).lockHost(any());
   }
 }

@@ -114,7 +114,7 @@ class RollbackWorkflowTest {
     SshAccess access = new SshAccess(SecretRef.of("${env:DEPLOY_KEY}"), "", "/etc/runbooks/known_hosts");
     List<HostTarget> hosts =
         IntStream.rangeClosed(1, 3)
-            .mapToObj(i -> new HostTarget(new SshHost("web" + i, "10.0.0." + i, 22, "deploy"), access, "/srv/shop", "http://10.0.0." + i + ":8080"))
+            .mapToObj(i -> new HostTarget(new SshHost("web" + i, "10.0.0." + i, 22, "deploy"), access, "/srv/shop", "http://10.0.0." + i + ":8080", List.of()))
             .toList();
     return new RollbackSpec(
         Fixtures.header(RunbookKind.ROLLBACK, "shop-web-rollback", "staging", Fixtures.approvers("alice")),
