@@ -19,23 +19,28 @@ mvn -B verify "$@" || build_status=$?
 
 summary() {
   local reports=()
-  mapfile -d '' reports < <(find . \( -path '*/target/surefire-reports/*.txt' \
-    -o -path '*/target/failsafe-reports/*.txt' \) -newer "$marker" -print0)
+  # The XML reports, not the .txt ones: those count the tests of @Nested classes as 0.
+  mapfile -d '' reports < <(find . \( -path '*/target/surefire-reports/TEST-*.xml' \
+    -o -path '*/target/failsafe-reports/TEST-*.xml' \) -newer "$marker" -print0)
   if ((${#reports[@]} == 0)); then
     echo "no test reports were written"
     return 0
   fi
   # shellcheck disable=SC2016 # awk program, not shell
   awk '
-    FNR == 1 { module = FILENAME; sub(/^\.\//, "", module); sub(/\/target\/.*/, "", module) }
-    /^Tests run:/ && !seen[FILENAME]++ {
-      gsub(/,/, "")
-      run[module] += $3; failed[module] += $5; errors[module] += $7; skipped[module] += $9
-      if ($5 + $7 > 0) { bad[module] = bad[module] "\n    failed: " $NF }
+    FNR == 1 { module = FILENAME; sub(/^\.\//, "", module); sub(/\/target\/.*/, "", module); seen[module] = 1 }
+    /<testcase / {
+      run[module]++
+      test = " " $0; sub(/.*<testcase /, " ", test)
+      name = match(test, / name="[^"]*"/) ? substr(test, RSTART + 7, RLENGTH - 8) : "?"
+      class = match(test, / classname="[^"]*"/) ? substr(test, RSTART + 12, RLENGTH - 13) : "?"
     }
+    /<failure[ >\/]/ { failed[module]++; bad[module] = bad[module] "\n    failed: " class "." name }
+    /<error[ >\/]/ { errors[module]++; bad[module] = bad[module] "\n    error:  " class "." name }
+    /<skipped[ >\/]/ { skipped[module]++ }
     END {
       printf "%-14s %6s %8s %7s %8s\n", "module", "tests", "failures", "errors", "skipped"
-      for (m in run) {
+      for (m in seen) {
         printf "%-14s %6d %8d %7d %8d%s\n", m, run[m], failed[m], errors[m], skipped[m], bad[m]
         t += run[m]; f += failed[m]; e += errors[m]; s += skipped[m]
       }
