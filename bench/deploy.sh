@@ -90,8 +90,8 @@ for round in $(seq 1 "$ROUNDS"); do
   done
   rollback_ms+=("$(jq -r '
     def t: (sub("\\.[0-9]+"; "") | fromdateiso8601) + ((capture("\\.(?<f>[0-9]+)").f // "0") | "0." + . | tonumber);
-    ([.steps[] | select(.name == "ConfirmRollback")][0].finishedAt | t) as $go | ([.steps[].finishedAt | t] | max) as $end
-    | ($end - $go) * 1000 | round' "$work/rollback.json")")
+    ([.steps[] | select(.name == "ConfirmRollback")][0].finishedAt | t) as $go | ([.steps[].finishedAt | t] | max) as $last
+    | ($last - $go) * 1000 | round' "$work/rollback.json")")
 
   bad="$tag-bad"
   runbook start "$(deploy_file bench-deploy "$bad" "$(artifact "$bad" /)" bin/build "$restart" 1)" --watch >/dev/null || true
