@@ -52,7 +52,8 @@ final class DeploySections {
   private static final Pattern LOGIN = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,31}");
   private static final Pattern ADDRESS =
       Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|(?=.*:.*:)[0-9A-Fa-f:.]{2,45}");
-  private static final Pattern HOST_DIRECTORY = Pattern.compile("(/(?!\\.{1,2}(/|$))[^/\\s]+)+");
+  /** An absolute path on a host other than /: it reaches the host's shell, so no spaces, '.' or '..' parts. */
+  static final Pattern HOST_DIRECTORY = Pattern.compile("(/(?!\\.{1,2}(/|$))[^/\\s]+)+");
   private static final Pattern APP_PATH = Pattern.compile("/(?!/)[^\\s#]*");
   private static final Pattern SHA256 = Pattern.compile("[0-9A-Fa-f]{64}");
   /** What git itself accepts as a ref name, less the odd corners, or a commit. */
@@ -269,9 +270,10 @@ final class DeploySections {
    * The login every host shares, and the port of hosts that name none; each part null after an
    * error of its own, so that the port still serves to check the hosts.
    */
-  private record Ssh(String user, SshAccess access, Integer port) {}
+  record Ssh(String user, SshAccess access, Integer port) {}
 
-  private Ssh ssh(Fields root) {
+  /** The {@code ssh} section, shared by every kind that reaches hosts over SSH. */
+  static Ssh ssh(Fields root) {
     Fields f = root.requiredObject("ssh");
     if (f == null) {
       return null;
@@ -367,10 +369,8 @@ final class DeploySections {
     Map<String, String> endpoints = new HashMap<>();
     Map<String, String> groupNames = new LinkedHashMap<>();
     for (Fields f : items) {
-      String name = RunbookValidator.matching(f, "name", f.requiredText("name"), RunbookValidator.DNS_LABEL,
-          "must be lowercase letters, digits and '-' (not first or last), at most 63 characters, like web1");
-      String address = RunbookValidator.matching(f, "address", f.requiredText("address"), ADDRESS,
-          "must be a host name or an IP address, like 10.0.0.11 or web1.internal");
+      String name = hostName(f);
+      String address = address(f);
       // 0 stands for the port of ssh.port when that has an error of its own.
       Integer port = f.integer("port", defaultPort == null ? 0 : defaultPort, 1, 65_535);
       Place place = place(f);
@@ -412,6 +412,18 @@ final class DeploySections {
           }
         });
     return errors.size() == before && hosts.size() == items.size() ? hosts : null;
+  }
+
+  /** A host's required {@code name}, how reports, locks and the UI name it. */
+  static String hostName(Fields f) {
+    return RunbookValidator.matching(f, "name", f.requiredText("name"), RunbookValidator.DNS_LABEL,
+        "must be lowercase letters, digits and '-' (not first or last), at most 63 characters, like web1");
+  }
+
+  /** A host's required {@code address}, what the worker connects to. */
+  static String address(Fields f) {
+    return RunbookValidator.matching(f, "address", f.requiredText("address"), ADDRESS,
+        "must be a host name or an IP address, like 10.0.0.11 or web1.internal");
   }
 
   /**

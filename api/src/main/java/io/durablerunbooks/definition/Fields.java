@@ -3,6 +3,7 @@ package io.durablerunbooks.definition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.durablerunbooks.secrets.SecretRef;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -28,6 +29,7 @@ final class Fields {
 
   private static final int SHOWN_MAX = 80;
   private static final Pattern PERCENT = Pattern.compile("(\\d{1,3})%");
+  private static final Pattern DECIMAL_PERCENT = Pattern.compile("(\\d{1,3}(\\.\\d{1,6})?)%");
 
   private final String path;
   private final ObjectNode node;
@@ -269,6 +271,39 @@ final class Fields {
     }
     error(key, "expected an integer >= 0 or a percentage of " + of + " from 0% to 100%, like 25%, got " + describe(v));
     return null;
+  }
+
+  /**
+   * A percentage from 0% to 100% like {@code 1%} or {@code 99.5%}, as a fraction from 0 to 1. A
+   * bare number is refused: {@code 0.5} could mean half or half a percent.
+   *
+   * @param fallback the fraction when the field is absent
+   */
+  Double percent(String key, double fallback) {
+    JsonNode v = value(key);
+    if (v == null) {
+      return fallback;
+    }
+    Matcher percent = DECIMAL_PERCENT.matcher(v.isTextual() ? v.textValue().strip() : "");
+    if (percent.matches()) {
+      BigDecimal value = new BigDecimal(percent.group(1));
+      if (value.compareTo(BigDecimal.valueOf(100)) <= 0) {
+        return value.movePointLeft(2).doubleValue();
+      }
+    }
+    error(key, "expected a percentage from 0% to 100%, like 1% or 99.5%, got " + describe(v));
+    return null;
+  }
+
+  /** A list of integers each from {@code min} to {@code max}; empty when absent; null after an error. */
+  List<Integer> integerList(String key, int min, int max, String example) {
+    return list(
+        key,
+        "expected a list of integers like " + example,
+        item -> item.isIntegralNumber() && item.canConvertToInt() && item.intValue() >= min && item.intValue() <= max,
+        "expected an integer between " + min + " and " + max,
+        Fields::describe,
+        (path, item) -> item.intValue());
   }
 
   List<String> textList(String key) {

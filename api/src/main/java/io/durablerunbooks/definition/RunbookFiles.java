@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
 
 /**
  * Loads runbook files (YAML) into validated, typed definitions: a {@code BackupSpec},
- * {@code RestoreSpec}, {@code RestoreTestSpec} or {@code DeploySpec}. Nothing runs from a file
- * that does not pass; the format is described in docs/runbook-files.md.
+ * {@code RestoreSpec}, {@code RestoreTestSpec}, {@code DeploySpec}, {@code RollbackSpec} or
+ * {@code RolloutSpec}. Nothing runs from a file that does not pass; the format is described in
+ * docs/runbook-files.md.
  */
 public final class RunbookFiles {
 

@@ -35,8 +35,8 @@ import java.util.regex.Pattern;
  */
 final class RunbookValidator {
 
-  /** Fields holding a list of words, so {@code --set approvers=alice,bob} splits on commas. */
-  static final Set<String> WORD_LISTS = Set.of("approvers", "only");
+  /** Fields holding a list of words or numbers, so {@code --set approvers=alice,bob} splits on commas. */
+  static final Set<String> WORD_LISTS = Set.of("approvers", "only", "steps");
 
   /** The names a restore-test gives the backup and restore it runs: {@code <name>-backup}, ... */
   private static final String TEST_BACKUP_SUFFIX = "-backup";
@@ -99,6 +99,7 @@ final class RunbookValidator {
           case RESTORE_TEST -> restoreTest(root, header, environment);
           case DEPLOY -> new DeploySections(errors).deploy(root, header);
           case ROLLBACK -> new DeploySections(errors).rollback(root, header);
+          case ROLLOUT -> new RolloutSections(errors).rollout(root, header);
         };
     root.finish();
     return errors.isEmpty() ? build.get() : null;
@@ -195,8 +196,8 @@ final class RunbookValidator {
   }
 
   /**
-   * How messages name a run that always waits for a person's GO (a restore or a deploy to
-   * production, any rollback), or null for any other run.
+   * How messages name a run that always waits for a person's GO (a restore, a deploy or a traffic
+   * shift in production, any rollback), or null for any other run.
    */
   private static String productionChange(RunbookKind kind, String environment) {
     if (kind == RunbookKind.ROLLBACK) {
@@ -208,6 +209,7 @@ final class RunbookValidator {
     return switch (kind) {
       case RESTORE -> "a restore into production";
       case DEPLOY -> "a deploy to production";
+      case ROLLOUT -> "a traffic shift in production";
       default -> null;
     };
   }

@@ -9,7 +9,8 @@ public enum RunbookKind {
   RESTORE("restore", "RestoreWorkflow"),
   RESTORE_TEST("restore-test", "RestoreTestWorkflow"),
   DEPLOY("deploy", "DeployWorkflow"),
-  ROLLBACK("rollback", "RollbackWorkflow");
+  ROLLBACK("rollback", "RollbackWorkflow"),
+  ROLLOUT("rollout", "RolloutWorkflow");
 
   private final String id;
   private final String workflowType;

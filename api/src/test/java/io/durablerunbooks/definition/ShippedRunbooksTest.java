@@ -7,6 +7,9 @@ import io.durablerunbooks.deploy.Artifact;
 import io.durablerunbooks.deploy.DeploySpec;
 import io.durablerunbooks.deploy.HostTarget;
 import io.durablerunbooks.rollback.RollbackSpec;
+import io.durablerunbooks.rollout.RolloutSpec;
+import io.durablerunbooks.ssh.SshHost;
+import java.time.Duration;
 import io.durablerunbooks.restore.RestoreSpec;
 import io.durablerunbooks.restoretest.RestoreTestSpec;
 import java.io.IOException;
@@ -44,6 +47,7 @@ class ShippedRunbooksTest {
             "local-restore-test.yaml",
             "local-deploy.yaml",
             "local-rollback.yaml",
+            "local-rollout.yaml",
             "examples/orders-db-nightly.yaml",
             "examples/orders-restore-production.yaml");
   }
@@ -54,7 +58,7 @@ class ShippedRunbooksTest {
     RunbookDefinition definition = RunbookFiles.load(file, Map.of());
 
     assertThat(definition).isInstanceOfAny(BackupSpec.class, RestoreSpec.class, RestoreTestSpec.class, DeploySpec.class,
-        RollbackSpec.class);
+        RollbackSpec.class, RolloutSpec.class);
   }
 
   @Test
@@ -97,6 +101,28 @@ class ShippedRunbooksTest {
         .containsExactly("http://127.0.0.1:18101", "http://127.0.0.1:18102", "http://127.0.0.1:18103", "http://127.0.0.1:18104");
     assertThat(deploy.hosts().get(0).access().knownHosts()).isEqualTo("/var/tmp/durable-runbooks/ssh/known_hosts");
     assertThat(deploy.artifact()).isEqualTo(new Artifact.WorkerFile("/var/tmp/durable-runbooks/artifacts/demo-app-v2.tar.gz"));
+  }
+
+  @Test
+  void theLocalRolloutShiftsTheTrafficOfTheLocalNginxOfScriptsNginxSh() {
+    RolloutSpec rollout = (RolloutSpec) RunbookFiles.load(RUNBOOKS.resolve("local-rollout.yaml"), Map.of());
+
+    assertThat(rollout.nginx().host()).isEqualTo(new SshHost("lb1", "127.0.0.1", 12210, "root"));
+    assertThat(rollout.nginx().access().privateKey().reference()).isEqualTo("${file:/var/tmp/durable-runbooks/ssh/id_ed25519}");
+    assertThat(rollout.nginx().access().knownHosts()).isEqualTo("/var/tmp/durable-runbooks/ssh/known_hosts");
+    assertThat(rollout.nginx().splitFile()).isEqualTo("/var/tmp/durable-runbooks/rollout/nginx/conf.d/rollout-split.conf");
+    assertThat(rollout.nginx().variable()).isEqualTo("rollout_backend");
+    assertThat(rollout.nginx().v1Upstream()).isEqualTo("rollout_v1");
+    assertThat(rollout.nginx().v2Upstream()).isEqualTo("rollout_v2");
+    assertThat(rollout.nginx().testCommand()).isEqualTo("/var/tmp/durable-runbooks/rollout/nginx/bin/nginx-ctl test");
+    assertThat(rollout.nginx().reloadCommand()).isEqualTo("/var/tmp/durable-runbooks/rollout/nginx/bin/nginx-ctl reload");
+    assertThat(rollout.probe().url()).isEqualTo("http://127.0.0.1:18300/api/version");
+    assertThat(rollout.probe().header()).isEqualTo("X-Rollout-Backend");
+    assertThat(rollout.probe().ratePerSecond()).isEqualTo(20);
+    assertThat(rollout.probe().window()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(rollout.bake()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(rollout.guard().sustain()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(rollout.header().production()).isFalse();
   }
 
   @Test

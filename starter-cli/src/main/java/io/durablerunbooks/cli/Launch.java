@@ -7,6 +7,8 @@ import io.durablerunbooks.deploy.DeployRequest;
 import io.durablerunbooks.deploy.DeploySpec;
 import io.durablerunbooks.rollback.RollbackRequest;
 import io.durablerunbooks.rollback.RollbackSpec;
+import io.durablerunbooks.rollout.RolloutRequest;
+import io.durablerunbooks.rollout.RolloutSpec;
 import io.durablerunbooks.restore.RestoreRequest;
 import io.durablerunbooks.restore.RestoreSpec;
 import io.durablerunbooks.restoretest.RestoreTestRequest;
@@ -47,6 +49,9 @@ final class Launch {
     }
     if (definition instanceof RollbackSpec rollback) {
       return new RollbackRequest(context, rollback);
+    }
+    if (definition instanceof RolloutSpec rollout) {
+      return new RolloutRequest(context, rollout);
     }
     throw new IllegalArgumentException(
         "kind " + definition.header().kind().id() + " has no workflow the CLI can start");

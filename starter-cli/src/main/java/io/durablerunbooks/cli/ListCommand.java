@@ -32,7 +32,7 @@ final class ListCommand implements Callable<Integer> {
       names = "--kind",
       paramLabel = "KIND",
       converter = KindConverter.class,
-      description = "backup, restore or restore-test.")
+      description = "backup, restore, restore-test, deploy, rollback or rollout.")
   Optional<RunbookKind> kind;
 
   @Option(

@@ -1,12 +1,18 @@
 package io.durablerunbooks.cli;
 
 import io.durablerunbooks.backup.BackupSpec;
+import io.durablerunbooks.definition.Durations;
 import io.durablerunbooks.definition.RunbookDefinition;
 import io.durablerunbooks.deploy.DeployHooks;
 import io.durablerunbooks.deploy.DeploySpec;
 import io.durablerunbooks.deploy.HostTarget;
 import io.durablerunbooks.deploy.RolloutPolicy;
 import io.durablerunbooks.rollback.RollbackSpec;
+import io.durablerunbooks.rollout.GuardPolicy;
+import io.durablerunbooks.rollout.NginxTarget;
+import io.durablerunbooks.rollout.ProbeSpec;
+import io.durablerunbooks.rollout.RolloutSpec;
+import io.durablerunbooks.rollout.Thresholds;
 import io.durablerunbooks.postgres.PostgresConnection;
 import io.durablerunbooks.restore.RestoreSpec;
 import io.durablerunbooks.restoretest.RestoreTestSpec;
@@ -15,12 +21,14 @@ import io.durablerunbooks.runbook.RunbookHeader;
 import io.durablerunbooks.runbook.Runbooks;
 import io.durablerunbooks.smoke.AppSmokeSpec;
 import io.durablerunbooks.storage.StorageLocation;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
@@ -70,6 +78,8 @@ final class ValidateCommand implements Callable<Integer> {
       lines.addAll(deploy(deploy));
     } else if (definition instanceof RollbackSpec rollback) {
       lines.addAll(rollback(rollback));
+    } else if (definition instanceof RolloutSpec rollout) {
+      lines.addAll(rollout(rollout));
     }
     lines.add("  approval:     " + approval(h.approval()));
     lines.add("  notify:       " + (h.webhook().isEmpty() ? "none" : "webhook configured"));
@@ -134,6 +144,43 @@ final class ValidateCommand implements Callable<Integer> {
     lines.add("  restart:      " + (r.restart().isEmpty() ? "none" : "within " + Text.duration(r.hookTimeout())));
     lines.add("  smoke checks: " + smoke(r.smoke()));
     return lines;
+  }
+
+  private static List<String> rollout(RolloutSpec r) {
+    NginxTarget n = r.nginx();
+    ProbeSpec p = r.probe();
+    Thresholds gates = r.promote();
+    GuardPolicy guard = r.guard();
+    Thresholds limits = guard.limits();
+    return List.of(
+        "  nginx:        "
+            + n.host().describe()
+            + ", key "
+            + n.access().privateKey()
+            + (n.access().hasPassphrase() ? " with passphrase " + n.access().passphrase() : "")
+            + ", host keys checked against "
+            + n.access().knownHosts(),
+        "  split file:   " + n.splitFile() + " sets $" + n.variable() + " to upstream " + n.v1Upstream() + " (V1) or "
+            + n.v2Upstream() + " (V2); checked by '" + n.testCommand() + "', reloaded by '" + n.reloadCommand() + "'",
+        "  steps:        V2 at " + r.weights().stream().map(w -> w + "%").collect(Collectors.joining(", "))
+            + ", each baked " + Text.duration(r.bake())
+            + (r.promoteEachStep() && r.weights().size() > 1 ? ", a GO before each step after the first" : ", promoted by the gate alone"),
+        "  probe:        " + p.ratePerSecond() + " requests/s to " + p.url() + " through nginx, the version named by "
+            + p.header() + "; observations of " + Text.duration(p.window()) + ", each request within "
+            + Text.duration(p.timeout()),
+        "  gates:        p95 <= " + Durations.format(gates.p95()) + ", error rate < " + percent(gates.errorRate())
+            + ", availability >= " + percent(gates.availability()),
+        "  guards:       back to V1 when p95 > " + Durations.format(limits.p95()) + " or availability < "
+            + percent(limits.availability()) + " for " + Text.duration(guard.sustain()) + ", or error rate > "
+            + percent(limits.errorRate()) + " once; missing data: "
+            + (guard.missingData() == GuardPolicy.MissingData.PAUSE ? "holds the weight until data returns" : "counts as a breach"),
+        "  split check:  " + r.splitSamples() + " requests after each change, V2's share within " + r.splitTolerance()
+            + " percentage points of its weight");
+  }
+
+  /** A fraction as the file writes it: 0.995 as {@code 99.5%}. */
+  private static String percent(double fraction) {
+    return BigDecimal.valueOf(fraction).movePointRight(2).stripTrailingZeros().toPlainString() + "%";
   }
 
   /** @param only the names a deploy's {@code only:} selected the hosts by, or empty */

@@ -64,6 +64,29 @@ class RunbookCommandTest {
       smoke: { database: /api/db, latency: /api/version, expectText: v2.3.1 }
       """;
 
+  /** A valid rollout through one nginx, promoted by hand, its guard pausing on missing data. */
+  static final String ROLLOUT =
+      """
+      kind: rollout
+      name: shop-v2
+      environment: staging
+      approvers: [alice]
+      nginx:
+        host: { name: lb1, address: 10.0.0.5, port: 2222 }
+        splitFile: /etc/nginx/conf.d/shop-split.conf
+        variable: shop_backend
+        v1: shop_v1
+        v2: shop_v2
+        test: sudo nginx -t
+      ssh: { user: deploy, privateKey: "${file:/run/secrets/deploy_key}", knownHosts: /etc/runbooks/known_hosts }
+      steps: [10, 50, 100]
+      bake: 1h
+      promote: manual
+      probe: { url: "https://shop.example/api/version", rate: 20, timeout: 500ms }
+      gates: { p95: 80ms, errorRate: 0.5%, availability: 99.5% }
+      guards: { sustain: 1m, onMissingData: pause }
+      """;
+
   @TempDir Path dir;
 
   /** Nothing listens there, so a command that tried to connect would fail with exit code 1. */
@@ -174,6 +197,31 @@ class RunbookCommandTest {
               batches:      2 batches of up to 2 hosts, each within one group (a host's first), a GO before each batch after the first
             """
                 .formatted(digest));
+  }
+
+  @Test
+  void validateOfARolloutSaysWhereTheTrafficGoesInWhichStepsAndWhatSendsItBack() throws IOException {
+    Path file = write("rollout.yaml", ROLLOUT);
+
+    Cli.Result r = Cli.run(nowhere, "validate", file.toString());
+
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.SUCCEEDED);
+    assertThat(r.out())
+        .isEqualTo(
+            """
+            OK: rollout shop-v2 (staging)
+              workflow id:  rollout/shop-v2 on task queue $RUNBOOKS_TASK_QUEUE (default runbooks)
+              nginx:        lb1 (deploy@10.0.0.5:2222), key ${file:/run/secrets/deploy_key}, host keys checked against /etc/runbooks/known_hosts
+              split file:   /etc/nginx/conf.d/shop-split.conf sets $shop_backend to upstream shop_v1 (V1) or shop_v2 (V2); checked by 'sudo nginx -t', reloaded by 'nginx -s reload'
+              steps:        V2 at 10%, 50%, 100%, each baked 1h 00m, a GO before each step after the first
+              probe:        20 requests/s to https://shop.example/api/version through nginx, the version named by X-Rollout-Backend; observations of 10s, each request within 0.5s
+              gates:        p95 <= 80ms, error rate < 0.5%, availability >= 99.5%
+              guards:       back to V1 when p95 > 150ms or availability < 99% for 1m 00s, or error rate > 5% once; missing data: holds the weight until data returns
+              split check:  200 requests after each change, V2's share within 5 percentage points of its weight
+              approval:     none, runs unattended
+              notify:       none
+            """);
+    assertThat(r.err()).isEmpty();
   }
 
   @Test
