@@ -16,18 +16,9 @@ HOST="$RUNBOOKS_HOSTS_DIR/web1"
 APP="$HOST/app"
 URL="http://127.0.0.1:$RUNBOOKS_WEB1_APP_PORT"
 WORK="$(mktemp -d)"
-FAILURES=0
 
-pass() { printf 'ok    %s\n' "$*"; }
-fail() {
-  printf 'FAIL  %s\n' "$*"
-  FAILURES=$((FAILURES + 1))
-}
-check() {
-  local what="$1"
-  shift
-  if "$@"; then pass "$what"; else fail "$what"; fi
-}
+# shellcheck source=scripts/selftest-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/selftest-lib.sh"
 
 switch_to() {
   ln -sfn "releases/$1" "$APP/current.tmp"

@@ -3,8 +3,12 @@
 # 127.0.0.1:1220K (own host key, key-only login) and a copy of demo-app/ served from the host's
 # `current` release on 127.0.0.1:1810K by <host>/bin/service (zero-downtime reload). State in
 # $STATE/hosts and $STATE/ssh; scripts/stack.sh calls this for up, down, status and env.
-# Usage: scripts/hosts.sh up [N] | down | status | env | release HOST ID
-#   release HOST ID  copies demo-app/ into HOST's app/releases/ID (VERSION = ID), for tests
+# Usage: scripts/hosts.sh up [N] | down | status | env | release HOST ID | sshd up NAME PORT DIR |
+#        sshd down|status NAME
+#   release HOST ID         copies demo-app/ into HOST's app/releases/ID (VERSION = ID), for tests
+#   sshd up NAME PORT DIR   one more SSH host NAME without an app (e.g. lb1 of scripts/nginx.sh):
+#                           sshd on 127.0.0.1:PORT, host key and files in DIR, same login and
+#                           client keys as web1..N, its key in known_hosts
 set -euo pipefail
 
 SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,6 +22,8 @@ source "$SCRIPTS/stack-lib.sh"
 HOSTS_DIR="$STATE/hosts"
 SSH_DIR="$STATE/ssh"
 COUNT_FILE="$HOSTS_DIR/count"
+# The hosts of 'sshd up': "NAME PORT DIR", one a line; kept after 'sshd down', like their host keys.
+EXTRA_FILE="$HOSTS_DIR/extra-sshd"
 DEFAULT_COUNT=4
 MAX_COUNT=20
 SSH_PORT_BASE=12200
@@ -71,36 +77,54 @@ ensure_client_keys() {
       -f "$SSH_DIR/id_ed25519_pass"
     log "created client key $SSH_DIR/id_ed25519_pass (passphrase in $SSH_DIR/passphrase)"
   fi
-  cat "$SSH_DIR/id_ed25519.pub" "$SSH_DIR/id_ed25519_pass.pub" >"$SSH_DIR/authorized_keys"
+  # Replaced, not rewritten in place: sshd reads it at every login, also while this runs.
+  cat "$SSH_DIR/id_ed25519.pub" "$SSH_DIR/id_ed25519_pass.pub" >"$SSH_DIR/authorized_keys.tmp"
+  chmod 600 "$SSH_DIR/authorized_keys.tmp"
+  mv -f "$SSH_DIR/authorized_keys.tmp" "$SSH_DIR/authorized_keys"
   chmod 600 "$SSH_DIR"/*
 }
 
 # Host keys are made once and kept, so known_hosts lines stay valid across down/up.
 ensure_host_key() {
-  local k="$1" dir
-  dir="$(host_dir "$k")"
+  local name="$1" dir="$2"
   if [[ ! -f "$dir/ssh_host_ed25519_key" ]]; then
-    ssh-keygen -q -t ed25519 -N '' -C "web$k" -f "$dir/ssh_host_ed25519_key"
-    log "web$k: created host key"
+    ssh-keygen -q -t ed25519 -N '' -C "$name" -f "$dir/ssh_host_ed25519_key"
+    log "$name: created host key"
   fi
   chmod 600 "$dir/ssh_host_ed25519_key"
 }
 
-write_known_hosts() {
-  local count="$1" k
-  for ((k = 1; k <= count; k++)); do
-    printf '[127.0.0.1]:%d %s\n' $((SSH_PORT_BASE + k)) "$(cut -d ' ' -f 1,2 "$(host_dir "$k")/ssh_host_ed25519_key.pub")"
-  done >"$SSH_DIR/known_hosts"
-  chmod 600 "$SSH_DIR/known_hosts"
+known_hosts_line() {
+  local port="$1" dir="$2"
+  printf '[127.0.0.1]:%d %s\n' "$port" "$(cut -d ' ' -f 1,2 "$dir/ssh_host_ed25519_key.pub")"
 }
 
-# Prints the sshd configuration of host k.
+# web1..count, then the hosts of 'sshd up'. Replaced, not rewritten in place: SSH clients of
+# running tests read it at any moment.
+write_known_hosts() {
+  local count="$1" k name port dir
+  {
+    for ((k = 1; k <= count; k++)); do
+      known_hosts_line $((SSH_PORT_BASE + k)) "$(host_dir "$k")"
+    done
+    if [[ -f "$EXTRA_FILE" ]]; then
+      while read -r name port dir; do
+        if [[ -f "$dir/ssh_host_ed25519_key.pub" ]]; then
+          known_hosts_line "$port" "$dir"
+        fi
+      done <"$EXTRA_FILE"
+    fi
+  } >"$SSH_DIR/known_hosts.tmp"
+  chmod 600 "$SSH_DIR/known_hosts.tmp"
+  mv -f "$SSH_DIR/known_hosts.tmp" "$SSH_DIR/known_hosts"
+}
+
+# Prints the sshd configuration of the host NAME whose files are in DIR.
 sshd_config() {
-  local k="$1" dir
-  dir="$(host_dir "$k")"
+  local name="$1" dir="$2" port="$3"
   cat <<EOF
 # Managed by scripts/hosts.sh, rewritten on every 'up'.
-ListenAddress 127.0.0.1:$((SSH_PORT_BASE + k))
+ListenAddress 127.0.0.1:$port
 HostKey "$dir/ssh_host_ed25519_key"
 PidFile "$dir/run/sshd.pid"
 AuthorizedKeysFile "$SSH_DIR/authorized_keys"
@@ -113,7 +137,7 @@ UsePAM no
 # The state directory lies below /var/tmp, which is world-writable: StrictModes would refuse the keys.
 StrictModes no
 Subsystem sftp internal-sftp
-SetEnv RUNBOOKS_LOCAL_HOST=web$k
+SetEnv RUNBOOKS_LOCAL_HOST=$name
 AllowAgentForwarding no
 AllowTcpForwarding no
 X11Forwarding no
@@ -122,11 +146,9 @@ EOF
 }
 
 up_sshd() {
-  local k="$1" dir port config
-  dir="$(host_dir "$k")"
-  port=$((SSH_PORT_BASE + k))
+  local name="$1" dir="$2" port="$3" config
   config="$dir/sshd_config"
-  sshd_config "$k" >"$config.new"
+  sshd_config "$name" "$dir" "$port" >"$config.new"
   if pid_alive "$dir/run/sshd.pid" "$config"; then
     if cmp -s "$config.new" "$config"; then
       rm "$config.new"
@@ -134,13 +156,13 @@ up_sshd() {
       mv "$config.new" "$config"
       # sshd re-executes itself on SIGHUP and so reads the new configuration.
       kill -HUP "$(head -n 1 "$dir/run/sshd.pid")"
-      log "web$k: sshd configuration changed, reloaded"
+      log "$name: sshd configuration changed, reloaded"
     fi
     return 0
   fi
   mv "$config.new" "$config"
-  port_open "$port" && die "web$k: 127.0.0.1:$port is taken by a process this script did not start; stop it"
-  "$SSHD" -t -f "$config" || die "web$k: $SSHD -t rejects $config"
+  port_open "$port" && die "$name: 127.0.0.1:$port is taken by a process this script did not start; stop it"
+  "$SSHD" -t -f "$config" || die "$name: $SSHD -t rejects $config"
   start_detached "$dir/run/sshd.pid" "$dir/log/sshd.log" "$SSHD" -D -e -f "$config"
 }
 
@@ -174,7 +196,7 @@ prepare_host() {
   local k="$1" dir
   dir="$(host_dir "$k")"
   mkdir -p "$dir/bin" "$dir/run" "$dir/log" "$dir/app/releases" "$dir/app/shared"
-  ensure_host_key "$k"
+  ensure_host_key "web$k" "$dir"
   install -m 755 "$SCRIPTS/demo-host/service" "$dir/bin/service"
   write_app_env "$k"
   if [[ ! -e "$dir/app/current" && ! -L "$dir/app/current" ]]; then
@@ -215,7 +237,36 @@ stop_host() {
   if [[ -x "$dir/bin/service" ]]; then
     "$dir/bin/service" stop | sed "s/^/$LOG_NAME: /" >&2
   fi
-  stop_pid "web$k sshd" "$dir/run/sshd.pid" "$dir/sshd_config"
+  stop_sshd "web$k" "$dir"
+}
+
+stop_sshd() { stop_pid "$1 sshd" "$2/run/sshd.pid" "$2/sshd_config"; }
+
+# A web host must not take the port of a host from 'sshd up'.
+check_extra_ports() {
+  local count="$1" name port dir
+  [[ -f "$EXTRA_FILE" ]] || return 0
+  while read -r name port dir; do
+    if ((port > SSH_PORT_BASE && port <= SSH_PORT_BASE + count)); then
+      die "up: web$((port - SSH_PORT_BASE)) would listen on 127.0.0.1:$port, the port of $name (files in $dir); use fewer hosts"
+    fi
+  done <"$EXTRA_FILE"
+}
+
+# Prints "PORT DIR" of an extra host from 'sshd up', or fails.
+extra_host() {
+  local name="$1" entry
+  [[ -f "$EXTRA_FILE" ]] || return 1
+  entry="$(awk -v name="$name" '$1 == name { print $2, $3 }' "$EXTRA_FILE")"
+  [[ -n "$entry" ]] && echo "$entry"
+}
+
+ensure_sshd_run_dir() {
+  if is_root; then
+    # sshd's privilege separation directory; sshd started as another user does not need it.
+    mkdir -p /run/sshd
+    chmod 755 /run/sshd
+  fi
 }
 
 cmd_up() {
@@ -224,14 +275,11 @@ cmd_up() {
     die "up: host count '$count' must be a number from 1 to $MAX_COUNT"
   fi
   ensure_state_dir
+  check_extra_ports "$count"
   ensure_host_tools
   ensure_demo_db
   ensure_client_keys
-  if is_root; then
-    # sshd's privilege separation directory; sshd started as another user does not need it.
-    mkdir -p /run/sshd
-    chmod 755 /run/sshd
-  fi
+  ensure_sshd_run_dir
   mkdir -p "$HOSTS_DIR"
   echo "$count" >"$COUNT_FILE"
   for k in $(existing_hosts); do
@@ -244,7 +292,7 @@ cmd_up() {
   done
   write_known_hosts "$count"
   for ((k = 1; k <= count; k++)); do
-    up_sshd "$k"
+    up_sshd "web$k" "$(host_dir "$k")" $((SSH_PORT_BASE + k))
   done
   for ((k = 1; k <= count; k++)); do
     "$(host_dir "$k")/bin/service" start | sed "s/^/$LOG_NAME: /" >&2
@@ -305,6 +353,59 @@ cmd_release() {
   log "$host: installed release $id in $HOSTS_DIR/$host/app/releases/$id"
 }
 
+cmd_sshd_up() {
+  local name="$1" port="$2" dir="$3" count
+  [[ "$name" =~ ^[a-z][a-z0-9-]*$ && ! "$name" =~ ^web[0-9]+$ ]] \
+    || die "sshd up: host name '$name' must be lower-case letters, digits and '-', and not webK"
+  if ! [[ "$port" =~ ^[0-9]+$ ]] || ((port < 1024 || port > 65535)); then
+    die "sshd up: port '$port' must be a number from 1024 to 65535"
+  fi
+  [[ "$dir" == /* ]] || die "sshd up: directory '$dir' must be an absolute path"
+  count="$(host_count)"
+  if ((port > SSH_PORT_BASE && port <= SSH_PORT_BASE + count)); then
+    die "sshd up: port $port belongs to web$((port - SSH_PORT_BASE)); choose another one"
+  fi
+  ensure_state_dir
+  ensure_host_tools
+  ensure_client_keys
+  ensure_sshd_run_dir
+  mkdir -p "$HOSTS_DIR" "$dir/run" "$dir/log"
+  ensure_host_key "$name" "$dir"
+  {
+    if [[ -f "$EXTRA_FILE" ]]; then
+      awk -v name="$name" '$1 != name' "$EXTRA_FILE"
+    fi
+    echo "$name $port $dir"
+  } >"$EXTRA_FILE.tmp"
+  mv -f "$EXTRA_FILE.tmp" "$EXTRA_FILE"
+  write_known_hosts "$(host_count)"
+  if pid_alive "$dir/run/sshd.pid" "$dir/sshd_config"; then
+    log "$name: sshd already running (pid $(head -n 1 "$dir/run/sshd.pid")), left alone"
+  fi
+  up_sshd "$name" "$dir" "$port"
+  wait_until "$name sshd" "$dir/log/sshd.log" "$dir/run/sshd.pid" port_open "$port"
+}
+
+cmd_sshd() {
+  local action="${1:-}" name="${2:-}" entry
+  case "$action" in
+    up)
+      (($# == 4)) || die "usage: scripts/hosts.sh sshd up NAME PORT DIR"
+      cmd_sshd_up "$2" "$3" "$4"
+      ;;
+    down | status)
+      (($# == 2)) || die "usage: scripts/hosts.sh sshd $action NAME"
+      entry="$(extra_host "$name")" || die "sshd $action: no host '$name' (scripts/hosts.sh sshd up $name PORT DIR first)"
+      if [[ "$action" == down ]]; then
+        stop_sshd "$name" "${entry#* }"
+      else
+        status_line "$name-ssh" "${entry%% *}" "$(pid_note "${entry#* }/run/sshd.pid" "${entry#* }/sshd_config")"
+      fi
+      ;;
+    *) die "usage: scripts/hosts.sh sshd up NAME PORT DIR | sshd down NAME | sshd status NAME" ;;
+  esac
+}
+
 main() {
   local cmd="${1:-}"
   shift || true
@@ -314,7 +415,8 @@ main() {
     status) cmd_status ;;
     env) cmd_env ;;
     release) cmd_release "$@" ;;
-    *) die "usage: scripts/hosts.sh up [N] | down | status | env | release HOST ID (got '${cmd}')" ;;
+    sshd) cmd_sshd "$@" ;;
+    *) die "usage: scripts/hosts.sh up [N] | down | status | env | release HOST ID | sshd up NAME PORT DIR | sshd down|status NAME (got '${cmd}')" ;;
   esac
 }
 

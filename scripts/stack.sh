@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Local stack for development and tests: PostgreSQL 15, S3Proxy, the Temporal dev server and the SSH
-# hosts of scripts/hosts.sh, all on 127.0.0.1, state in one directory.
+# Local stack for development and tests: PostgreSQL 15, S3Proxy, the Temporal dev server, the SSH
+# hosts of scripts/hosts.sh and the nginx with V1/V2 backends of scripts/nginx.sh, all on 127.0.0.1,
+# state in one directory.
 # Usage: scripts/stack.sh up [--with-test-tools]|down|status|env
 set -euo pipefail
 
@@ -20,6 +21,7 @@ S3PROXY_JAR="$M2_REPO/org/gaul/s3proxy/$S3PROXY_VERSION/s3proxy-$S3PROXY_VERSION
 TEMPORAL_CLI_MODULE=github.com/temporalio/cli/cmd/temporal@v1.5.1
 SEARCH_ATTRIBUTES=(RunbookKind RunbookName RunbookEnvironment RunbookOutcome RunbookInitiator)
 PG_BIN=/usr/lib/postgresql/15/bin
+NGINX=/usr/sbin/nginx
 PGDATA="$STATE/pg"
 PG_SOCKET_DIR="$STATE/pg-socket"
 READY_TIMEOUT="${RUNBOOKS_STACK_TIMEOUT:-90}"
@@ -35,6 +37,7 @@ ensure_tools() {
   command -v gzip >/dev/null || missing+=(gzip)
   command -v curl >/dev/null || missing+=(curl)
   command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+  [[ -x "$NGINX" ]] || missing+=(nginx)
   if [[ ! -f "$S3PROXY_JAR" ]] && ! command -v mvn >/dev/null; then
     missing+=(maven)
   fi
@@ -321,12 +324,14 @@ cmd_up() {
   timed postgres up_postgres
   timed s3proxy up_s3proxy
   timed temporal up_temporal
-  # Its status table is printed with ours by cmd_status.
+  # Their status tables are printed with ours by cmd_status.
   "$SCRIPTS/hosts.sh" up >/dev/null
+  "$SCRIPTS/nginx.sh" up >/dev/null
   cmd_status
 }
 
 cmd_down() {
+  "$SCRIPTS/nginx.sh" down
   "$SCRIPTS/hosts.sh" down
   down_temporal
   down_s3proxy
@@ -342,6 +347,7 @@ cmd_status() {
   status_line s3proxy "$S3_PORT" "$(pid_note "$STATE/s3proxy.pid" "$S3PROXY_JAR")"
   status_line temporal "$TEMPORAL_PORT" "$(pid_note "$STATE/temporal.pid" "$STATE/temporal.db") UI http://127.0.0.1:$TEMPORAL_UI_PORT"
   "$SCRIPTS/hosts.sh" status
+  "$SCRIPTS/nginx.sh" status
 }
 
 cmd_env() {
@@ -369,6 +375,7 @@ cmd_env() {
     printf 'export %s=%q\n' "${var%%=*}" "${var#*=}"
   done
   "$SCRIPTS/hosts.sh" env
+  "$SCRIPTS/nginx.sh" env
 }
 
 main() {

@@ -3,6 +3,7 @@ package io.durablerunbooks.activities;
 import io.durablerunbooks.backup.BackupActivitiesImpl;
 import io.durablerunbooks.backup.Manifests;
 import io.durablerunbooks.deploy.DeployActivitiesImpl;
+import io.durablerunbooks.rollout.RolloutActivitiesImpl;
 import io.durablerunbooks.notify.NotifyActivitiesImpl;
 import io.durablerunbooks.postgres.PgTools;
 import io.durablerunbooks.postgres.PostgresPools;
@@ -25,6 +26,7 @@ public final class ActivityImplementations implements AutoCloseable {
   private final RestoreActivitiesImpl restore;
   private final NotifyActivitiesImpl notify;
   private final DeployActivitiesImpl deploy;
+  private final RolloutActivitiesImpl rollout;
 
   private ActivityImplementations(SecretResolver secrets) {
     this.pools = new PostgresPools(secrets);
@@ -36,6 +38,7 @@ public final class ActivityImplementations implements AutoCloseable {
     this.restore = new RestoreActivitiesImpl(pools, tools, objects, manifests);
     this.notify = new NotifyActivitiesImpl(secrets, NotifyActivitiesImpl.defaultHttpClient());
     this.deploy = new DeployActivitiesImpl(secrets, new AppSmokeChecks(AppSmokeChecks.defaultHttpClient()));
+    this.rollout = new RolloutActivitiesImpl(secrets, RolloutActivitiesImpl.defaultHttpClient());
   }
 
   /** Reads nothing but the worker's environment, through the {@link SecretResolver}. */
@@ -47,9 +50,9 @@ public final class ActivityImplementations implements AutoCloseable {
     return new ActivityImplementations(secrets);
   }
 
-  /** What the worker registers: the backup, restore, deploy and notification activities. */
+  /** What the worker registers: the backup, restore, deploy, rollout and notification activities. */
   public Object[] all() {
-    return new Object[] {backup, restore, deploy, notify};
+    return new Object[] {backup, restore, deploy, rollout, notify};
   }
 
   public BackupActivitiesImpl backup() {

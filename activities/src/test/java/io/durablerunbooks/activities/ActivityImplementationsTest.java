@@ -7,6 +7,7 @@ import io.durablerunbooks.deploy.DeployActivities;
 import io.durablerunbooks.notify.NotifyActivities;
 import io.durablerunbooks.restore.RestoreActivities;
 import io.durablerunbooks.secrets.SecretResolver;
+import io.durablerunbooks.rollout.RolloutActivities;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -17,11 +18,12 @@ class ActivityImplementationsTest {
     try (ActivityImplementations implementations = ActivityImplementations.create(new SecretResolver(Map.of()))) {
       Object[] all = implementations.all();
 
-      assertThat(all).hasSize(4);
+      assertThat(all).hasSize(5);
       assertThat(all[0]).isInstanceOf(BackupActivities.class).isSameAs(implementations.backup());
       assertThat(all[1]).isInstanceOf(RestoreActivities.class).isSameAs(implementations.restore());
       assertThat(all[2]).isInstanceOf(DeployActivities.class).isSameAs(implementations.deploy());
-      assertThat(all[3]).isInstanceOf(NotifyActivities.class).isSameAs(implementations.notifications());
+      assertThat(all[3]).isInstanceOf(RolloutActivities.class);
+      assertThat(all[4]).isInstanceOf(NotifyActivities.class).isSameAs(implementations.notifications());
     }
   }
 }

@@ -35,9 +35,9 @@ final class RolloutSections {
   private static final Thresholds DEFAULT_GATES = new Thresholds(Duration.ofMillis(100), 0.01, 0.99);
   private static final Thresholds DEFAULT_GUARDS = new Thresholds(Duration.ofMillis(150), 0.05, 0.99);
   private static final Duration DEFAULT_SUSTAIN = Duration.ofSeconds(30);
-  private static final int DEFAULT_TOLERANCE = 5;
+  private static final int DEFAULT_TOLERANCE = 8;
   private static final int MAX_TOLERANCE = 50;
-  private static final int DEFAULT_SAMPLES = 200;
+  private static final int DEFAULT_SAMPLES = 400;
   private static final int MIN_SAMPLES = 10;
   private static final String PROBE_EXAMPLE = "https://shop.example/api/version";
 

@@ -143,8 +143,8 @@ class RolloutRunbookFilesTest {
       assertThat(spec.promote()).isEqualTo(new Thresholds(Duration.ofMillis(100), 0.01, 0.99));
       assertThat(spec.guard())
           .isEqualTo(new GuardPolicy(new Thresholds(Duration.ofMillis(150), 0.05, 0.99), Duration.ofSeconds(30), GuardPolicy.MissingData.ROLLBACK));
-      assertThat(spec.splitTolerance()).isEqualTo(5);
-      assertThat(spec.splitSamples()).isEqualTo(200);
+      assertThat(spec.splitTolerance()).isEqualTo(8);
+      assertThat(spec.splitSamples()).isEqualTo(400);
     }
 
     @Test

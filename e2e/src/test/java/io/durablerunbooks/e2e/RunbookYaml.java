@@ -163,6 +163,45 @@ final class RunbookYaml {
     return hosts.toString().stripTrailing();
   }
 
+  /**
+   * A traffic shift on the local nginx (scripts/nginx.sh): quick steps for tests, a 2 s probe
+   * window, guards sustained 4 s; latency limits loose enough for a loaded 2-core machine.
+   *
+   * @param extra more fields, e.g. {@code "promote: manual"}, or empty
+   */
+  static Path rollout(Path dir, String name, String steps, String probeUrl, String extra) {
+    return RunbookYaml.write(
+        dir,
+        name,
+        """
+        kind: rollout
+        name: %s
+        environment: e2e
+        approvers: [alice]
+        nginx:
+          host: { name: lb1, address: 127.0.0.1, port: %d }
+          splitFile: %s
+          variable: rollout_backend
+          v1: rollout_v1
+          v2: rollout_v2
+          test: "%s test"
+          reload: "%s reload"
+        ssh:
+          user: root
+          privateKey: "${file:%s}"
+          knownHosts: %s
+        steps: %s
+        bake: 4s
+        probe: { url: "%s", header: X-Rollout-Backend, rate: 25, window: 2s, timeout: 2s }
+        gates: { p95: 400ms, errorRate: 1%%, availability: 99%% }
+        guards: { p95: 500ms, errorRate: 5%%, availability: 99%%, sustain: 4s }
+        split: { tolerance: 10, samples: 400 }
+        %s
+        """
+            .formatted(name, RolloutStack.LB_SSH_PORT, RolloutStack.SPLIT_FILE, RolloutStack.CTL, RolloutStack.CTL,
+                DemoHosts.SSH.resolve("id_ed25519"), DemoHosts.SSH.resolve("known_hosts"), steps, probeUrl, extra));
+  }
+
   static Path write(Path dir, String name, String yaml) {
     try {
       Path file = dir.resolve(name + ".yaml");

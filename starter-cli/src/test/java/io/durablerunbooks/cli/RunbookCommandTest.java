@@ -217,7 +217,7 @@ class RunbookCommandTest {
               probe:        20 requests/s to https://shop.example/api/version through nginx, the version named by X-Rollout-Backend; observations of 10s, each request within 0.5s
               gates:        p95 <= 80ms, error rate < 0.5%, availability >= 99.5%
               guards:       back to V1 when p95 > 150ms or availability < 99% for 1m 00s, or error rate > 5% once; missing data: holds the weight until data returns
-              split check:  200 requests after each change, V2's share within 5 percentage points of its weight
+              split check:  400 requests after each change, V2's share within 8 percentage points of its weight
               approval:     none, runs unattended
               notify:       none
             """);

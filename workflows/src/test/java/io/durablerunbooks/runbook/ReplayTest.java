@@ -7,6 +7,7 @@ import io.durablerunbooks.deploy.DeployWorkflowImpl;
 import io.durablerunbooks.restore.RestoreWorkflowImpl;
 import io.durablerunbooks.restoretest.RestoreTestWorkflowImpl;
 import io.durablerunbooks.rollback.RollbackWorkflowImpl;
+import io.durablerunbooks.rollout.RolloutWorkflowImpl;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.WorkflowReplayer;
 import java.io.IOException;
@@ -35,7 +36,8 @@ class ReplayTest {
         .anyMatch(n -> n.startsWith("restore-") && !n.startsWith("restore-test"))
         .anyMatch(n -> n.startsWith("restore-test"))
         .anyMatch(n -> n.startsWith("deploy-"))
-        .anyMatch(n -> n.startsWith("rollback-"));
+        .anyMatch(n -> n.startsWith("rollback-"))
+        .anyMatch(n -> n.startsWith("rollout-"));
   }
 
   @ParameterizedTest
@@ -45,6 +47,6 @@ class ReplayTest {
     WorkflowReplayer.replayWorkflowExecution(
         WorkflowExecutionHistory.fromJson(Files.readString(history), workflowId),
         BackupWorkflowImpl.class, RestoreWorkflowImpl.class, RestoreTestWorkflowImpl.class, DeployWorkflowImpl.class,
-        RollbackWorkflowImpl.class);
+        RollbackWorkflowImpl.class, RolloutWorkflowImpl.class);
   }
 }

@@ -1,0 +1,167 @@
+package io.durablerunbooks.rollout;
+
+import io.durablerunbooks.report.Outcome;
+import io.durablerunbooks.report.RunbookReport;
+import io.durablerunbooks.runbook.RunbookWorkflowBase;
+import io.durablerunbooks.runbook.StepOptions;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInit;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Progressive traffic shift from V1 to V2 through nginx: the live configuration checked, an
+ * optional GO, then for each weight: [a GO when promotion is manual] -> the split written, tested
+ * and reloaded -> the live split confirmed by sampling -> a bake during which the probe observes
+ * V2 and V1 again and again, each evaluation recorded -> the promotion gate. A guard breach, a
+ * NO-GO, a failed gate or a cancel puts all traffic back on V1 in one write and one reload.
+ */
+public class RolloutWorkflowImpl extends RunbookWorkflowBase implements RolloutWorkflow {
+
+  private static final String ALL_TO_V1 = "AllTrafficToV1";
+
+  private final RolloutActivities checks = Workflow.newActivityStub(RolloutActivities.class, StepOptions.check());
+  private final RolloutActivities changes = Workflow.newActivityStub(RolloutActivities.class, StepOptions.change());
+  private final RolloutActivities probes;
+
+  @WorkflowInit
+  public RolloutWorkflowImpl(RolloutRequest request) {
+    super(request.spec().header(), request.context());
+    // An observation lasts its window; one that lasts much longer has lost its worker.
+    Duration window = request.spec().probe().window();
+    this.probes =
+        Workflow.newActivityStub(
+            RolloutActivities.class,
+            ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(window.multipliedBy(2).plus(request.spec().probe().timeout()).plusSeconds(30))
+                .setHeartbeatTimeout(Duration.ofSeconds(10))
+                .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(1)).setMaximumAttempts(3).build())
+                .build());
+  }
+
+  @Override
+  public RunbookReport run(RolloutRequest request) {
+    RolloutSpec spec = request.spec();
+    NginxTarget nginx = spec.nginx();
+    String writtenBy = spec.header().kind().id() + " " + Workflow.getInfo().getWorkflowId();
+    Verdicts verdicts = new Verdicts(spec.guard(), spec.promote());
+    try {
+      int before = run.step("CheckNginx", () -> checks.checkNginx(nginx));
+      run.fact("weight.before", before < 0 ? "unknown (" + nginx.splitFile() + " missing or not written by a rollout)" : before + " %");
+      run.fact("steps", spec.weights().toString());
+      if (spec.header().approval().required()
+          && !awaitGo("ApproveRollout", "GO to shift traffic from " + nginx.v1Upstream() + " to " + nginx.v2Upstream() + " in steps "
+              + spec.weights() + " %?")) {
+        throw run.fail(Outcome.REJECTED, "rollout not approved: traffic untouched");
+      }
+      if (run.dryRun()) {
+        plan(spec);
+        return run.succeed();
+      }
+
+      run.compensateOnFailure(ALL_TO_V1, () -> allToV1(nginx, writtenBy, verdicts));
+      for (int i = 0; i < spec.weights().size(); i++) {
+        int weight = spec.weights().get(i);
+        if (i > 0 && spec.promoteEachStep() && !awaitGo("Promote" + weight, "GO to promote V2 to " + weight + " %?")) {
+          throw run.fail(Outcome.ROLLED_BACK, "promotion to " + weight + " % refused: all traffic back on V1");
+        }
+        run.step("SetTrafficWeight " + weight + "%", () -> changes.setWeight(nginx, weight, writtenBy));
+        confirmSplit(spec, weight);
+        bake(spec, weight, verdicts);
+      }
+      run.keepChange(ALL_TO_V1);
+      run.fact("weight.after", "100 %");
+      notify("succeeded", "Rollout " + spec.header().name() + ": all traffic on " + nginx.v2Upstream() + ".");
+      return run.succeed();
+    } catch (RuntimeException e) {
+      throw ended(e, "Rollout " + spec.header().name(), "");
+    }
+  }
+
+  private void confirmSplit(RolloutSpec spec, int weight) {
+    String name = "ConfirmSplit " + weight + "%";
+    NginxTarget nginx = spec.nginx();
+    SplitSample sample =
+        run.step(name, () -> checks.sampleSplit(spec.probe(), nginx.v1Upstream(), nginx.v2Upstream(), spec.splitSamples()));
+    double off = Math.abs(sample.v2Percent() - weight);
+    String measured = String.format(java.util.Locale.ROOT, "V2 answered %.1f %% of %d requests (weight %d %%, tolerance %d points)",
+        sample.v2Percent(), sample.v1() + sample.v2(), weight, spec.splitTolerance())
+        + (sample.unattributed() > 0 ? "; " + sample.unattributed() + " answered by neither" : "");
+    run.detail(name, measured);
+    run.fact("split." + weight, measured);
+    if (sample.v1() + sample.v2() == 0) {
+      throw breach(spec, weight, "no data for V2: no request through " + spec.probe().url() + " was answered by either version ("
+          + sample.unattributed() + " failed), so the split cannot be confirmed; missing data never passes");
+    }
+    if (off > spec.splitTolerance()) {
+      throw run.fail(Outcome.ROLLED_BACK, "the live split does not match the configuration: " + measured);
+    }
+  }
+
+  /** Observes until the bake is over; returns when the promotion gate passes, else rolls back. */
+  private void bake(RolloutSpec spec, int weight, Verdicts verdicts) {
+    NginxTarget nginx = spec.nginx();
+    verdicts.newStep();
+    long until = Workflow.currentTimeMillis() + spec.bake().toMillis();
+    long patience = until + spec.bake().toMillis();
+    int n = 0;
+    boolean waitingForData = false;
+    do {
+      String name = "Observe " + weight + "% #" + (++n);
+      long started = Workflow.currentTimeMillis();
+      Observation o = run.step(name, () -> probes.observe(spec.probe(), nginx.v1Upstream(), nginx.v2Upstream()));
+      Verdicts.Guard verdict = verdicts.judge(o);
+      run.detail(name, verdicts.describe(o, verdict));
+      if (verdict == Verdicts.Guard.ROLL_BACK) {
+        throw breach(spec, weight, verdicts.breach());
+      }
+      waitingForData = verdict == Verdicts.Guard.NO_DATA;
+      if (waitingForData && spec.guard().missingData() == GuardPolicy.MissingData.ROLLBACK) {
+        throw breach(spec, weight, "no data for V2 (metrics source down, or V2 answered nothing): missing data never passes");
+      }
+      if (waitingForData && Workflow.currentTimeMillis() >= patience) {
+        throw breach(spec, weight, "no data for V2 for longer than the bake again: the rollout paused, then gave up");
+      }
+      // Observations follow each other at the probe's window, even when one ended early.
+      Duration rest = spec.probe().window().minusMillis(Workflow.currentTimeMillis() - started);
+      if (!rest.isNegative() && !rest.isZero()) {
+        Workflow.sleep(rest);
+      }
+    } while (Workflow.currentTimeMillis() < until || waitingForData);
+    String problem = verdicts.gateProblem();
+    run.fact("gate." + weight, problem.isEmpty() ? "passed after " + n + " observations" : "failed: " + problem);
+    if (!problem.isEmpty()) {
+      throw run.fail(Outcome.ROLLED_BACK, "the promotion gate at " + weight + " % failed: " + problem + "; all traffic back on V1");
+    }
+  }
+
+  private RuntimeException breach(RolloutSpec spec, int weight, String why) {
+    run.fact("breach", "at " + weight + " %: " + why);
+    notify("failed", "Rollout " + spec.header().name() + " rolls back at " + weight + " %: " + why);
+    return run.fail(Outcome.ROLLED_BACK, "guard breach at " + weight + " %: " + why + "; all traffic back on V1");
+  }
+
+  /** The compensation: one write and one reload; how long after the breach began it was done. */
+  private void allToV1(NginxTarget nginx, String writtenBy, Verdicts verdicts) {
+    SplitChange change = changes.setWeight(nginx, 0, writtenBy);
+    run.fact("weight.after", "0 % (all traffic on " + nginx.v1Upstream() + " since " + change.reloadedAt() + ")");
+    Instant since = verdicts.breachingSince();
+    if (since != null) {
+      long millis = Instant.parse(change.reloadedAt()).toEpochMilli() - since.toEpochMilli();
+      run.fact("rollback.breachToAllV1Millis", millis);
+    }
+  }
+
+  private void plan(RolloutSpec spec) {
+    NginxTarget nginx = spec.nginx();
+    for (int weight : spec.weights()) {
+      run.plan("SetTrafficWeight " + weight + "%", "would write " + nginx.splitFile() + " on " + nginx.host().name()
+          + " with V2 (" + nginx.v2Upstream() + ") at " + weight + " %, test (" + nginx.testCommand() + ") and reload ("
+          + nginx.reloadCommand() + ")");
+      run.plan("Bake " + weight + "%", "would observe " + spec.probe().url() + " for " + spec.bake().toSeconds()
+          + " s, rolling back on a guard breach");
+    }
+  }
+}
