@@ -51,6 +51,11 @@ public class RolloutWorkflowImpl extends RunbookWorkflowBase implements RolloutW
       int before = run.step("CheckNginx", () -> checks.checkNginx(nginx));
       run.fact("weight.before", before < 0 ? "unknown (" + nginx.splitFile() + " missing or not written by a rollout)" : before + " %");
       run.fact("steps", spec.weights().toString());
+      if (before > 0) {
+        throw run.fail(Outcome.FAILED, nginx.splitFile() + " on " + nginx.host().name() + " already sends " + before
+            + " % to V2: another rollout is running or did not finish. Finish or roll back that one (all traffic on V1) first;"
+            + " nothing was changed");
+      }
       if (spec.header().approval().required()
           && !awaitGo("ApproveRollout", "GO to shift traffic from " + nginx.v1Upstream() + " to " + nginx.v2Upstream() + " in steps "
               + spec.weights() + " %?")) {

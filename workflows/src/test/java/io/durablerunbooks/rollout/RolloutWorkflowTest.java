@@ -222,6 +222,18 @@ class RolloutWorkflowTest {
   }
 
   @Test
+  void aSplitAlreadySendingTrafficToV2IsLeftAlone(TestWorkflowEnvironment env, Worker worker) {
+    when(activities.checkNginx(any())).thenReturn(25);
+    start(env, worker, spec(ApprovalPolicy.unattended(), false, GuardPolicy.MissingData.ROLLBACK), "rollout-busy");
+
+    RunbookReport report = Reports.ofFailure(env, "rollout-busy");
+
+    assertThat(report.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(report.reason()).contains("already sends 25 % to V2", "nothing was changed");
+    verify(activities, never()).setWeight(any(), anyInt(), anyString());
+  }
+
+  @Test
   void aDryRunChangesNothing(TestWorkflowEnvironment env, Worker worker) {
     RolloutSpec spec = spec(ApprovalPolicy.unattended(), false, GuardPolicy.MissingData.ROLLBACK);
     worker.registerActivitiesImplementations(activities, notifier);
