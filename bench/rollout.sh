@@ -73,7 +73,7 @@ for round in $(seq 1 "$ROUNDS"); do
   runbook start "$work/rollout.yaml" --set name="$name" --set probe.window=1s --set guards.sustain=3s \
     --set guards.p95=500ms --set gates.p95=400ms --set probe.rate=40 >/dev/null
   for _ in $(seq 1 600); do
-    runbook history "rollout/$name" 2>/dev/null | grep -q 'Observe 25% #1' && break
+    runbook report "rollout/$name" --format json 2>/dev/null | jq -e '[.steps[].name] | index("Observe 25% #1")' >/dev/null && break
     sleep 0.1
   done
   for d in "${V2_DIRS[@]}"; do echo 800 >"$d/SLOW_MS"; done
