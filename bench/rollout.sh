@@ -84,7 +84,7 @@ for round in $(seq 1 "$ROUNDS"); do
   report="$(runbook report "rollout/$name" --format json)"
   outcome="$(jq -r .outcome <<<"$report")"
   ms="$(jq -r '.facts["rollback.breachToAllV1Millis"] // "none"' <<<"$report")"
-  failed="$(grep -v -E '^(200 |total )' "$work/load-$round.txt" | awk '{ n += $NF } END { print n + 0 }')"
+  failed="$(awk '$1 != "total" && $1 != "200" { n += $NF } END { print n + 0 }' "$work/load-$round.txt")"
   total="$(awk '$1 == "total" { print $2 }' "$work/load-$round.txt")"
   echo "round $round: $outcome, breach -> 100 % V1 ${ms} ms; load: $total requests, $failed not 200"
   [[ "$ms" == none ]] || { breach+=("$ms"); after+=($((ms - 3000))); }
