@@ -47,7 +47,9 @@ final class HttpProbe {
     Instant started = Instant.now();
     long count = Math.max(1, probe.window().toMillis() * probe.ratePerSecond() / 1000);
     List<Answer> answers = send(probe, count, 1_000_000_000L / probe.ratePerSecond(), alive);
-    return new Observation(started.toString(), Instant.now().toString(), stats(answers, v1), stats(answers, v2), unattributed(answers, v1, v2));
+    int unattributed = unattributed(answers, v1, v2);
+    return new Observation(started.toString(), Instant.now().toString(), stats(answers, v1), stats(answers, v2), unattributed,
+        unattributed == answers.size() && !answers.isEmpty() ? "no request through " + probe.url() + " was answered by either version" : "");
   }
 
   /** {@code samples} requests, a few at a time, as fast as they are answered. */

@@ -4,6 +4,7 @@ import io.durablerunbooks.activities.Heartbeat;
 import io.durablerunbooks.secrets.SecretResolver;
 import io.durablerunbooks.ssh.SshConnections;
 import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -12,10 +13,12 @@ public final class RolloutActivitiesImpl implements RolloutActivities {
 
   private final SecretResolver secrets;
   private final HttpProbe probe;
+  private final PrometheusQueries prometheus;
 
   public RolloutActivitiesImpl(SecretResolver secrets, HttpClient http) {
     this.secrets = Objects.requireNonNull(secrets, "secrets");
     this.probe = new HttpProbe(Objects.requireNonNull(http, "http"));
+    this.prometheus = new PrometheusQueries(http);
   }
 
   public static HttpClient defaultHttpClient() {
@@ -52,6 +55,16 @@ public final class RolloutActivitiesImpl implements RolloutActivities {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while observing " + spec.url(), e);
+    }
+  }
+
+  @Override
+  public Observation queryMetrics(PrometheusSource source, String v1Upstream, String v2Upstream, Duration window) {
+    try {
+      return prometheus.observe(source, v1Upstream, v2Upstream, window);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while querying " + source.url(), e);
     }
   }
 

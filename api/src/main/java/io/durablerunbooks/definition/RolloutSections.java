@@ -3,6 +3,7 @@ package io.durablerunbooks.definition;
 import io.durablerunbooks.rollout.GuardPolicy;
 import io.durablerunbooks.rollout.NginxTarget;
 import io.durablerunbooks.rollout.ProbeSpec;
+import io.durablerunbooks.rollout.PrometheusSource;
 import io.durablerunbooks.rollout.RolloutSpec;
 import io.durablerunbooks.rollout.Thresholds;
 import io.durablerunbooks.runbook.RunbookHeader;
@@ -62,6 +63,7 @@ final class RolloutSections {
     Fields p = root.requiredObject("probe");
     Duration window = p == null ? null : p.positiveDuration("window", DEFAULT_WINDOW);
     ProbeSpec probe = p == null ? null : probe(p, window, bake);
+    PrometheusSource prometheus = metrics(root);
     Thresholds gates = gates(root);
     Fields g = root.object("guards");
     Thresholds limits = g == null ? null : thresholds(g, DEFAULT_GUARDS);
@@ -76,7 +78,7 @@ final class RolloutSections {
       f.finish();
     }
     return () ->
-        new RolloutSpec(header, nginx.target(ssh), steps, bake, manual, probe, gates, guards, tolerance, samples);
+        new RolloutSpec(header, nginx.target(ssh), steps, bake, manual, probe, prometheus, gates, guards, tolerance, samples);
   }
 
   /** The nginx section as read; its host's login and key come from the ssh section. */
@@ -199,6 +201,59 @@ final class RolloutSections {
           + " of the probe (got " + Durations.format(window) + ")");
     }
     return errors.size() == before && window != null ? new ProbeSpec(url, header, rate, window, timeout) : null;
+  }
+
+  /**
+   * Where the guards and gates read V1's and V2's numbers: the probe (the default), or Prometheus
+   * with three queries in which {upstream} and {window} are filled in per version and observation.
+   */
+  private PrometheusSource metrics(Fields root) {
+    Fields f = root.object("metrics");
+    if (f == null) {
+      return null;
+    }
+    String source = f.text("source", "probe");
+    if (source == null) {
+      f.finish();
+      return null;
+    }
+    if (source.equals("probe")) {
+      f.finish();
+      return PrometheusSource.NONE;
+    }
+    if (!source.equals("prometheus")) {
+      f.error("source", "must be probe (requests sent through nginx, the default) or prometheus (got " + f.shown("source") + ")");
+      f.finish();
+      return null;
+    }
+    int before = errors.size();
+    String url = f.requiredText("url");
+    if (url != null && !isProbeUrl(url)) {
+      f.error("url", "must be the Prometheus server's http:// or https:// URL, like http://prometheus:9090 (got " + f.shown("url") + ")");
+    }
+    String latency = query(f, "latency", "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket"
+        + "{upstream=\"{upstream}\"}[{window}])))");
+    if (latency != null && !latency.contains("histogram_quantile(0.95")) {
+      f.error("latency", "must take the 95th percentile from a histogram with histogram_quantile(0.95, ...): a mean or a"
+          + " summary hides the slow requests");
+    }
+    String requests = query(f, "requests", "sum(increase(http_request_duration_seconds_count{upstream=\"{upstream}\"}[{window}]))");
+    String failed = query(f, "errors",
+        "sum(increase(http_request_duration_seconds_count{upstream=\"{upstream}\",code=~\"5..\"}[{window}]))");
+    Duration timeout = f.positiveDuration("timeout", DEFAULT_PROBE_TIMEOUT);
+    f.finish();
+    return errors.size() == before ? new PrometheusSource(url, latency, requests, failed, timeout) : null;
+  }
+
+  /** A PromQL query that names the version and the window by their placeholders. */
+  private static String query(Fields f, String key, String example) {
+    String q = f.requiredText(key);
+    if (q != null && (!q.contains(PrometheusSource.UPSTREAM) || !q.contains(PrometheusSource.WINDOW))) {
+      f.error(key, "must use " + PrometheusSource.UPSTREAM + " for the version's upstream name and " + PrometheusSource.WINDOW
+          + " for the observation window, like " + example);
+      return null;
+    }
+    return q;
   }
 
   private static boolean isProbeUrl(String text) {

@@ -2,6 +2,7 @@ package io.durablerunbooks.rollout;
 
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
+import java.time.Duration;
 
 /** The steps of a traffic shift; each name shows in the Temporal UI. */
 @ActivityInterface
@@ -30,4 +31,12 @@ public interface RolloutActivities {
   /** One observation window of the probe, heartbeating; it never fails for what it observes. */
   @ActivityMethod(name = "Observe")
   Observation observe(ProbeSpec probe, String v1Upstream, String v2Upstream);
+
+  /**
+   * The last {@code window} of both versions as Prometheus recorded it: three instant queries per
+   * version. A server that cannot be reached, or a query without a result, gives an observation
+   * without data (its {@code problem} says why), never a failure and never a passing one.
+   */
+  @ActivityMethod(name = "QueryMetrics")
+  Observation queryMetrics(PrometheusSource source, String v1Upstream, String v2Upstream, Duration window);
 }

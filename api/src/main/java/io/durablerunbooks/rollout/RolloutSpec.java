@@ -13,6 +13,9 @@ import java.util.Objects;
  * @param weights V2's share in percent at each step, rising, the last 100
  * @param bake how long each step runs before its promotion gate is checked
  * @param promoteEachStep a GO is needed before each step after the first
+ * @param probe sends requests through nginx: confirms each split, and is the metrics source unless
+ *     {@code prometheus} is configured
+ * @param prometheus the metrics source of the guards and gates, or {@link PrometheusSource#NONE}
  * @param promote the promotion gate, checked on the observations of each step's bake
  * @param splitTolerance how far the measured share of V2 may be from the weight, in percentage
  *     points, when the split is confirmed by sampling
@@ -25,6 +28,7 @@ public record RolloutSpec(
     Duration bake,
     boolean promoteEachStep,
     ProbeSpec probe,
+    PrometheusSource prometheus,
     Thresholds promote,
     GuardPolicy guard,
     int splitTolerance,
@@ -37,6 +41,7 @@ public record RolloutSpec(
     weights = List.copyOf(weights);
     Objects.requireNonNull(bake, "bake");
     Objects.requireNonNull(probe, "probe");
+    Objects.requireNonNull(prometheus, "prometheus");
     Objects.requireNonNull(promote, "promote");
     Objects.requireNonNull(guard, "guard");
     if (weights.isEmpty() || weights.get(weights.size() - 1) != 100) {

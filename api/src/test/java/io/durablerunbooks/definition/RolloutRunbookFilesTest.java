@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.durablerunbooks.rollout.GuardPolicy;
 import io.durablerunbooks.rollout.NginxTarget;
 import io.durablerunbooks.rollout.ProbeSpec;
+import io.durablerunbooks.rollout.PrometheusSource;
 import io.durablerunbooks.rollout.RolloutSpec;
 import io.durablerunbooks.rollout.Thresholds;
 import io.durablerunbooks.runbook.ApprovalPolicy;
@@ -53,6 +54,13 @@ class RolloutRunbookFilesTest {
         rate: 20
         window: 15s
         timeout: 500ms
+      metrics:
+        source: prometheus
+        url: http://prometheus.internal:9090
+        latency: 'histogram_quantile(0.95, sum by (le) (rate(http_seconds_bucket{upstream="{upstream}"}[{window}])))'
+        requests: 'sum(increase(http_seconds_count{upstream="{upstream}"}[{window}]))'
+        errors: 'sum(increase(http_seconds_count{upstream="{upstream}",code=~"5.."}[{window}]))'
+        timeout: 3s
       gates:
         p95: 80ms
         errorRate: 0.5%
@@ -120,6 +128,12 @@ class RolloutRunbookFilesTest {
                   Duration.ofHours(1),
                   true,
                   new ProbeSpec("https://shop.example/api/version", "X-Shop-Backend", 20, Duration.ofSeconds(15), Duration.ofMillis(500)),
+                  new PrometheusSource(
+                      "http://prometheus.internal:9090",
+                      "histogram_quantile(0.95, sum by (le) (rate(http_seconds_bucket{upstream=\"{upstream}\"}[{window}])))",
+                      "sum(increase(http_seconds_count{upstream=\"{upstream}\"}[{window}]))",
+                      "sum(increase(http_seconds_count{upstream=\"{upstream}\",code=~\"5..\"}[{window}]))",
+                      Duration.ofSeconds(3)),
                   new Thresholds(Duration.ofMillis(80), 0.005, 0.999),
                   new GuardPolicy(
                       new Thresholds(Duration.ofMillis(150), 0.05, 0.995), Duration.ofMinutes(1), GuardPolicy.MissingData.PAUSE),
@@ -522,6 +536,41 @@ class RolloutRunbookFilesTest {
     void aRolloutHasNoDeployFields() {
       assertOnlyError(errors(MINIMAL_ROLLOUT + "hosts: []\n"), "hosts", "unknown field");
       assertOnlyError(errors(MINIMAL_ROLLOUT + "release: v2\n"), "release", "unknown field");
+    }
+  }
+
+  @Nested
+  class MetricsSource {
+
+    @Test
+    void theProbeIsTheSourceUnlessPrometheusIsNamed() {
+      assertThat(((RolloutSpec) parse(MINIMAL_ROLLOUT)).prometheus()).isEqualTo(PrometheusSource.NONE);
+      assertThat(((RolloutSpec) parse(MINIMAL_ROLLOUT + "metrics: { source: probe }\n")).prometheus().configured()).isFalse();
+    }
+
+    @Test
+    void anUnknownSourceIsRefused() {
+      assertOnlyError(errors(MINIMAL_ROLLOUT + "metrics: { source: datadog }\n"), "metrics.source", "must be probe");
+    }
+
+    @Test
+    void aLatencyQueryWithoutAHistogramQuantileIsRefused() {
+      String mean = ROLLOUT.replace(
+          "'histogram_quantile(0.95, sum by (le) (rate(http_seconds_bucket{upstream=\"{upstream}\"}[{window}])))'",
+          "'sum(rate(http_seconds_sum{upstream=\"{upstream}\"}[{window}])) / sum(rate(http_seconds_count{upstream=\"{upstream}\"}[{window}]))'");
+      assertOnlyError(errors(mean), "metrics.latency", "histogram_quantile(0.95");
+    }
+
+    @Test
+    void aQueryMustNameTheVersionAndTheWindow() {
+      String unnamed = ROLLOUT.replace("'sum(increase(http_seconds_count{upstream=\"{upstream}\",code=~\"5..\"}[{window}]))'",
+          "'sum(increase(http_seconds_count{code=~\"5..\"}[{window}]))'");
+      assertOnlyError(errors(unnamed), "metrics.errors", "must use {upstream}");
+    }
+
+    @Test
+    void prometheusFieldsAreUnknownWhileTheProbeIsTheSource() {
+      assertOnlyError(errors(MINIMAL_ROLLOUT + "metrics: { url: http://p:9090 }\n"), "metrics.url", "unknown field");
     }
   }
 }

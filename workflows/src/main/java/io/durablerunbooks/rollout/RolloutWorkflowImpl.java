@@ -116,7 +116,10 @@ public class RolloutWorkflowImpl extends RunbookWorkflowBase implements RolloutW
     do {
       String name = "Observe " + weight + "% #" + (++n);
       long started = Workflow.currentTimeMillis();
-      Observation o = run.step(name, () -> probes.observe(spec.probe(), nginx.v1Upstream(), nginx.v2Upstream()));
+      Observation o =
+          run.step(name, () -> spec.prometheus().configured()
+              ? probes.queryMetrics(spec.prometheus(), nginx.v1Upstream(), nginx.v2Upstream(), spec.probe().window())
+              : probes.observe(spec.probe(), nginx.v1Upstream(), nginx.v2Upstream()));
       Verdicts.Guard verdict = verdicts.judge(o);
       run.detail(name, verdicts.describe(o, verdict));
       if (verdict == Verdicts.Guard.ROLL_BACK) {
@@ -124,7 +127,8 @@ public class RolloutWorkflowImpl extends RunbookWorkflowBase implements RolloutW
       }
       waitingForData = verdict == Verdicts.Guard.NO_DATA;
       if (waitingForData && spec.guard().missingData() == GuardPolicy.MissingData.ROLLBACK) {
-        throw breach(spec, weight, "no data for V2 (metrics source down, or V2 answered nothing): missing data never passes");
+        throw breach(spec, weight, "no data for V2 (" + (o.problem().isEmpty() ? "metrics source down, or V2 answered nothing"
+            : o.problem()) + "): missing data never passes");
       }
       if (waitingForData && Workflow.currentTimeMillis() >= patience) {
         throw breach(spec, weight, "no data for V2 for longer than the bake again: the rollout paused, then gave up");

@@ -113,7 +113,8 @@ final class Verdicts {
         + percent(gate.errorRate()) + "), availability " + percent(availability(o)) + " over the sustain window (guard "
         + percent(limits.availability()) + ", gate " + percent(gate.availability()) + "); V1 " + v1.requests() + " requests, p95 "
         + v1.p95Millis() + " ms, errors " + percent(v1.errorRate())
-        + (o.unattributed() > 0 ? "; " + o.unattributed() + " requests answered by neither" : "") + ": " + verdict(verdict);
+        + (o.unattributed() > 0 ? "; " + o.unattributed() + " requests answered by neither" : "")
+        + (o.problem().isEmpty() ? "" : "; " + o.problem()) + ": " + verdict(verdict);
   }
 
   private String verdict(Guard g) {

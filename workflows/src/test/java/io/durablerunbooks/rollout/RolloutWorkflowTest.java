@@ -82,7 +82,7 @@ class RolloutWorkflowTest {
     when(activities.observe(any(), anyString(), anyString())).thenAnswer(inv -> {
       Instant start = clock;
       clock = clock.plus(WINDOW);
-      return new Observation(start.toString(), clock.toString(), new VersionStats(20, 0, 30), v2At.apply(weight.get()), 0);
+      return new Observation(start.toString(), clock.toString(), new VersionStats(20, 0, 30), v2At.apply(weight.get()), 0, "");
     });
   }
 
@@ -94,6 +94,7 @@ class RolloutWorkflowTest {
         Duration.ofSeconds(30),
         promoteEachStep,
         new ProbeSpec("http://10.0.0.5/api/version", "X-Shop-Backend", 20, WINDOW, Duration.ofSeconds(2)),
+        PrometheusSource.NONE,
         new Thresholds(Duration.ofMillis(100), 0.01, 0.99),
         new GuardPolicy(new Thresholds(Duration.ofMillis(150), 0.05, 0.99), Duration.ofSeconds(20), missing),
         5,
@@ -231,6 +232,33 @@ class RolloutWorkflowTest {
     assertThat(report.outcome()).isEqualTo(Outcome.FAILED);
     assertThat(report.reason()).contains("already sends 25 % to V2", "nothing was changed");
     verify(activities, never()).setWeight(any(), anyInt(), anyString());
+  }
+
+  @Test
+  void withPrometheusAsTheSourceTheGuardsReadItsNumbersAndItsSilenceRollsBack(TestWorkflowEnvironment env, Worker worker) {
+    RolloutSpec probe = spec(ApprovalPolicy.unattended(), false, GuardPolicy.MissingData.ROLLBACK);
+    RolloutSpec spec = new RolloutSpec(probe.header(), probe.nginx(), probe.weights(), probe.bake(), false, probe.probe(),
+        new PrometheusSource("http://prometheus:9090", "histogram_quantile(0.95, x{u=\"{upstream}\"}[{window}])",
+            "sum(increase(c{u=\"{upstream}\"}[{window}]))", "sum(increase(e{u=\"{upstream}\"}[{window}]))", Duration.ofSeconds(2)),
+        probe.promote(), probe.guard(), probe.splitTolerance(), probe.splitSamples());
+    AtomicInteger queries = new AtomicInteger();
+    when(activities.queryMetrics(any(), anyString(), anyString(), any())).thenAnswer(inv -> {
+      Instant start = clock;
+      clock = clock.plus(WINDOW);
+      return queries.incrementAndGet() <= 3
+          ? new Observation(start.toString(), clock.toString(), new VersionStats(180, 0, 30), new VersionStats(20, 0, 40), 0, "")
+          : new Observation(start.toString(), clock.toString(), VersionStats.NONE, VersionStats.NONE, 0,
+              "rollout_v2: Prometheus at http://prometheus:9090 did not answer (Connection refused)");
+    });
+    start(env, worker, spec, "rollout-prometheus");
+
+    RunbookReport report = Reports.ofFailure(env, "rollout-prometheus");
+
+    assertThat(report.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(report.reason()).contains("guard breach at 50 %", "no data for V2 (rollout_v2: Prometheus at http://prometheus:9090 did not answer");
+    assertThat(details(report, "Observe 10%")).hasSize(3).allSatisfy(d -> assertThat(d).contains("guard holds"));
+    assertThat(written).containsExactly(10, 50, 0);
+    verify(activities, never()).observe(any(), anyString(), anyString());
   }
 
   @Test
