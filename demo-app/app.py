@@ -11,6 +11,18 @@ DATABASE_URL and DB_PASSWORD_FILE. Files in the release directory make a release
 purpose, for tests: FAIL_HEALTH (GET /health answers 500 and the worker refuses to become ready),
 FAIL_ROUTES (one path a line; those answer 500 while the worker starts normally) and SLOW_MS (every
 request first sleeps that many milliseconds).
+
+GET /metrics answers in the Prometheus text format 0.0.4: the histogram
+demo_http_request_duration_seconds and the counter demo_http_requests_total, both labelled
+version (the release's VERSION) and code (the HTTP status sent, e.g. "200", "404", "500"). A
+request is timed from its parsed request line and headers to its written answer, so SLOW_MS is
+included, and a FAIL_ROUTES answer counts as code "500". /metrics and /health are not counted: they
+are the scraper's and the health checks' requests, not traffic. /metrics itself never sleeps SLOW_MS
+and never fails through FAIL_ROUTES, so a slow release shows as high latency, not as a scrape that
+times out. The counts live in the worker process: the launcher runs one worker at a time, which
+serves every request on threads, so one process sees all of an instance's traffic. A reload starts
+a new worker from zero, which Prometheus reads as a counter reset (rate() and increase() allow
+for it); requests the old worker finishes while draining after its last scrape are not counted.
 """
 import html
 import json
@@ -28,6 +40,10 @@ STATIC_DIR = os.path.join(RELEASE_DIR, "static")
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".png": "image/png", ".svg": "image/svg+xml", ".ico": "image/x-icon"}
 PSQL_TIMEOUT_SECONDS = 10
+# Upper bounds in seconds, as Prometheus writes them in the le label.
+LATENCY_BUCKETS = ("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5")
+UNCOUNTED_PATHS = {"/metrics", "/health"}
+METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 def read_text(name, default=""):
@@ -41,7 +57,8 @@ def read_text(name, default=""):
 VERSION = read_text("VERSION", "unversioned")
 HOST = os.environ.get("APP_HOST") or socket.gethostname()
 APP_NAME = os.environ.get("APP_NAME", "demo-app")
-STARTED = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+STARTED_AT = time.time()
+STARTED = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(STARTED_AT))
 
 
 def health_problem():
@@ -80,6 +97,68 @@ def psql(sql):
     return True, done.stdout.strip()
 
 
+def label_value(value):
+    return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")
+
+
+class RequestMetrics:
+    """Request counts and latency histogram per status code, shared by the handler threads."""
+
+    def __init__(self, version):
+        self.version = label_value(version)
+        self.bounds = [float(bound) for bound in LATENCY_BUCKETS]
+        self.lock = threading.Lock()
+        # code -> [count per bucket (not cumulative; the last one above every bound), sum of seconds]
+        self.by_code = {}
+        # Present from the start at 0: a series that first appears with a value > 0 hides that
+        # first increase from rate(), and error rates would miss the first failures.
+        for code in (200, 500):
+            self.series(code)
+
+    def series(self, code):
+        entry = self.by_code.get(code)
+        if entry is None:
+            entry = self.by_code[code] = [[0] * (len(self.bounds) + 1), 0.0]
+        return entry
+
+    def observe(self, code, seconds):
+        slot = next((i for i, bound in enumerate(self.bounds) if seconds <= bound), len(self.bounds))
+        with self.lock:
+            entry = self.series(code)
+            entry[0][slot] += 1
+            entry[1] += seconds
+
+    def exposition(self):
+        with self.lock:
+            snapshot = {code: (list(counts), total) for code, (counts, total) in self.by_code.items()}
+        name = "demo_http_request_duration_seconds"
+        lines = ["# HELP %s Time from the parsed request to the written answer (SLOW_MS included); "
+                 "/metrics and /health are not counted." % name,
+                 "# TYPE %s histogram" % name]
+        totals = []
+        for code in sorted(snapshot):
+            counts, seconds = snapshot[code]
+            labels = 'version="%s",code="%d"' % (self.version, code)
+            cumulative = 0
+            for bound, count in zip(LATENCY_BUCKETS + ("+Inf",), counts):
+                cumulative += count
+                lines.append('%s_bucket{%s,le="%s"} %d' % (name, labels, bound, cumulative))
+            lines.append("%s_sum{%s} %r" % (name, labels, seconds))
+            lines.append("%s_count{%s} %d" % (name, labels, cumulative))
+            totals.append("demo_http_requests_total{%s} %d" % (labels, cumulative))
+        lines += ["# HELP demo_http_requests_total Requests answered, by status code; /metrics and "
+                  "/health are not counted.",
+                  "# TYPE demo_http_requests_total counter"] + totals
+        lines += ["# HELP process_start_time_seconds Start time of this worker since the epoch; "
+                  "a new value means the counters restarted from zero.",
+                  "# TYPE process_start_time_seconds gauge",
+                  "process_start_time_seconds %r" % STARTED_AT]
+        return ("\n".join(lines) + "\n").encode()
+
+
+METRICS = RequestMetrics(VERSION)
+
+
 FRONT_PAGE = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>{name} {version}</title>
@@ -101,11 +180,36 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "demo-app"
     timeout = 10
 
+    def parse_request(self):
+        parsed = super().parse_request()
+        if parsed:
+            self.started = time.monotonic()
+        return parsed
+
+    def send_response(self, code, message=None):
+        self.status_sent = int(code)
+        super().send_response(code, message)
+
+    def handle_one_request(self):
+        self.started = None
+        self.status_sent = None
+        try:
+            super().handle_one_request()
+        finally:
+            # started is set once the request parsed: a connection that sent nothing is no request.
+            if self.started is not None and self.path.split("?", 1)[0] not in UNCOUNTED_PATHS:
+                # No status sent means the handler failed; the client sees a dropped connection,
+                # which nginx answers with 502: a server error either way.
+                METRICS.observe(self.status_sent or 500, time.monotonic() - self.started)
+
     def do_GET(self):
+        path = self.path.split("?", 1)[0]
+        if path == "/metrics":
+            self.send_body(200, METRICS_CONTENT_TYPE, METRICS.exposition())
+            return
         delay = slow_ms()
         if delay:
             time.sleep(delay / 1000)
-        path = self.path.split("?", 1)[0]
         if path in failing_routes():
             self.send_json(500, {"status": "failing", "version": VERSION, "host": HOST,
                                  "reason": path + " is listed in FAIL_ROUTES"})

@@ -99,16 +99,41 @@ ensure_tools() {
 
 # --- backends: demo-app/ run by scripts/demo-host/service, like the apps of scripts/hosts.sh ---
 
+# A digest of demo-app/ (file names and contents), to tell whether a backend serves today's code.
+demo_app_digest() {
+  (cd "$DEMO_APP" && find . -name __pycache__ -prune -o -type f -print0 | LC_ALL=C sort -z \
+    | xargs -0 sha256sum | sha256sum | cut -d ' ' -f 1)
+}
+
+# Where up_backend notes the digest of the demo-app/ a backend's worker was started from.
+served_digest_file() { echo "$(backend_dir "$1")/run/demo-app.sha256"; }
+
+# Copies demo-app/ into the backend's release dir releases/<version>. An existing release is updated
+# file by file, each renamed over its old version: its path is where tests drop SLOW_MS,
+# FAIL_ROUTES and FAIL_HEALTH (kept, as they are not in demo-app/), and the running worker reads
+# those and its static files there on every request, so none may go missing even for a moment.
 install_backend_release() {
-  local name="$1" releases id
+  local name="$1" releases id release staged file
   releases="$(backend_dir "$name")/app/releases"
   id="$(backend_version "$name")"
-  rm -rf "${releases:?}/$id.tmp" "${releases:?}/$id"
-  cp -R "$DEMO_APP" "$releases/$id.tmp"
-  find "$releases/$id.tmp" -name __pycache__ -prune -exec rm -rf {} +
-  echo "$id" >"$releases/$id.tmp/VERSION"
-  mv "$releases/$id.tmp" "$releases/$id"
-  ln -s "releases/$id" "$(backend_dir "$name")/app/current"
+  release="$releases/$id"
+  staged="$releases/$id.tmp"
+  rm -rf "${staged:?}"
+  cp -R "$DEMO_APP" "$staged"
+  find "$staged" -name __pycache__ -prune -exec rm -rf {} +
+  echo "$id" >"$staged/VERSION"
+  if [[ -d "$release" ]]; then
+    while IFS= read -r -d '' file; do
+      mkdir -p "$(dirname "$release/$file")"
+      mv -f "$staged/$file" "$release/$file"
+    done < <(cd "$staged" && find . -type f -print0)
+    rm -rf "${staged:?}"
+  else
+    mv "$staged" "$release"
+  fi
+  if [[ ! -e "$(backend_dir "$name")/app/current" ]]; then
+    ln -sfn "releases/$id" "$(backend_dir "$name")/app/current"
+  fi
   log "$name: installed release $id from demo-app/"
 }
 
@@ -125,19 +150,35 @@ APP_HOST=$name
 DATABASE_URL=postgresql://postgres@127.0.0.1:$PG_PORT/$DEMO_DB
 DB_PASSWORD_FILE=$STATE/pg-password
 EOF
-  if [[ ! -e "$dir/app/current" && ! -L "$dir/app/current" ]]; then
-    install_backend_release "$name"
-  fi
 }
 
+# Starts a backend, or leaves it alone when it serves the current demo-app/. When demo-app/ changed
+# since its worker started, the release is refreshed and the service reloaded: a new worker on the
+# same socket, the old one draining, so clients see no error.
 up_backend() {
-  local name="$1" dir status=0
+  local name="$1" dir digest served="" status=0
   dir="$(backend_dir "$name")"
+  digest="$(demo_app_digest)"
+  if [[ -f "$(served_digest_file "$name")" ]]; then
+    served="$(cat "$(served_digest_file "$name")")"
+  fi
   "$dir/bin/service" status >/dev/null 2>&1 || status=$?
   if ((status == 3)) && port_open "$(backend_port "$name")"; then
     die "$name: 127.0.0.1:$(backend_port "$name") is taken by a process this script did not start; stop it"
   fi
-  "$dir/bin/service" start | sed "s/^/$LOG_NAME: /" >&2
+  if [[ "$served" != "$digest" || ! -e "$dir/app/current" ]]; then
+    install_backend_release "$name"
+  fi
+  if ((status == 3)); then
+    "$dir/bin/service" start | sed "s/^/$LOG_NAME: /" >&2
+  elif [[ "$served" != "$digest" ]]; then
+    if ! "$dir/bin/service" reload 2>&1 | sed "s/^/$LOG_NAME: /" >&2; then
+      die "$name: reload onto the refreshed release failed (see above); the old worker keeps serving"
+    fi
+  else
+    "$dir/bin/service" start | sed "s/^/$LOG_NAME: /" >&2
+  fi
+  echo "$digest" >"$(served_digest_file "$name")"
 }
 
 # The test files present in a backend's release, e.g. " (SLOW_MS=300)", so a leftover is seen.

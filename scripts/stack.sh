@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Local stack for development and tests: PostgreSQL 15, S3Proxy, the Temporal dev server, the SSH
-# hosts of scripts/hosts.sh and the nginx with V1/V2 backends of scripts/nginx.sh, all on 127.0.0.1,
-# state in one directory.
+# hosts of scripts/hosts.sh, the nginx with V1/V2 backends of scripts/nginx.sh and the Prometheus that
+# scrapes those backends (scripts/prometheus.sh), all on 127.0.0.1, state in one directory.
 # Usage: scripts/stack.sh up [--with-test-tools]|down|status|env
 set -euo pipefail
 
@@ -22,6 +22,7 @@ TEMPORAL_CLI_MODULE=github.com/temporalio/cli/cmd/temporal@v1.5.1
 SEARCH_ATTRIBUTES=(RunbookKind RunbookName RunbookEnvironment RunbookOutcome RunbookInitiator)
 PG_BIN=/usr/lib/postgresql/15/bin
 NGINX=/usr/sbin/nginx
+PROMETHEUS=/usr/bin/prometheus
 PGDATA="$STATE/pg"
 PG_SOCKET_DIR="$STATE/pg-socket"
 READY_TIMEOUT="${RUNBOOKS_STACK_TIMEOUT:-90}"
@@ -38,6 +39,7 @@ ensure_tools() {
   command -v curl >/dev/null || missing+=(curl)
   command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
   [[ -x "$NGINX" ]] || missing+=(nginx)
+  [[ -x "$PROMETHEUS" ]] || missing+=(prometheus)
   if [[ ! -f "$S3PROXY_JAR" ]] && ! command -v mvn >/dev/null; then
     missing+=(maven)
   fi
@@ -327,10 +329,12 @@ cmd_up() {
   # Their status tables are printed with ours by cmd_status.
   "$SCRIPTS/hosts.sh" up >/dev/null
   "$SCRIPTS/nginx.sh" up >/dev/null
+  "$SCRIPTS/prometheus.sh" up
   cmd_status
 }
 
 cmd_down() {
+  "$SCRIPTS/prometheus.sh" down
   "$SCRIPTS/nginx.sh" down
   "$SCRIPTS/hosts.sh" down
   down_temporal
@@ -348,6 +352,7 @@ cmd_status() {
   status_line temporal "$TEMPORAL_PORT" "$(pid_note "$STATE/temporal.pid" "$STATE/temporal.db") UI http://127.0.0.1:$TEMPORAL_UI_PORT"
   "$SCRIPTS/hosts.sh" status
   "$SCRIPTS/nginx.sh" status
+  "$SCRIPTS/prometheus.sh" status
 }
 
 cmd_env() {
@@ -376,6 +381,7 @@ cmd_env() {
   done
   "$SCRIPTS/hosts.sh" env
   "$SCRIPTS/nginx.sh" env
+  "$SCRIPTS/prometheus.sh" env
 }
 
 main() {

@@ -150,4 +150,42 @@ class RolloutE2ETest {
     Map<String, Integer> live = RolloutStack.sample(200);
     assertThat(live.getOrDefault("200 rollout_v2", 0)).as("still about 10 %% on V2: %s", live).isBetween(4, 40);
   }
+
+  /** The local Prometheus (scripts/prometheus.sh) scrapes the backends every second. */
+  private static final String PROMETHEUS =
+      """
+      metrics:
+        source: prometheus
+        url: %s
+        latency: 'histogram_quantile(0.95, sum by (le) (rate(demo_http_request_duration_seconds_bucket{upstream="{upstream}"}[{window}])))'
+        requests: 'sum(increase(demo_http_requests_total{upstream="{upstream}"}[{window}]))'
+        errors: 'sum(increase(demo_http_requests_total{upstream="{upstream}",code=~"5.."}[{window}]))'
+      """
+          .formatted(System.getenv().getOrDefault("RUNBOOKS_PROMETHEUS_URL", "http://127.0.0.1:19090"));
+
+  @Test
+  void withPrometheusAsTheSourceASlowV2IsSeenInTheHistogramAndRolledBack() throws Exception {
+    String healthy = "e2e-rollout-prom-" + RUN;
+    String slow = "e2e-rollout-prom-slow-" + RUN;
+    Cli.Result first;
+    Cli.Result second;
+    try (RolloutStack.Load load = new RolloutStack.Load(4)) {
+      first = cli.run("start", RunbookYaml.rollout(dir, healthy, "[25, 100]", PROBE, PROMETHEUS, "4s", "4s").toString(), "--watch");
+      RolloutStack.reset();
+      String id = "rollout/" + slow;
+      assertThat(cli.run("start", RunbookYaml.rollout(dir, slow, "[25, 100]", PROBE, PROMETHEUS, "4s", "20s").toString()).exitCode())
+          .isZero();
+      awaitStep(id, "Observe 25%");
+      RolloutStack.v2("SLOW_MS", "800\n");
+      second = cli.run("watch", id);
+    }
+
+    assertThat(first.exitCode()).as(first.all()).isZero();
+    JsonNode observations = report("rollout/" + healthy).path("steps");
+    assertThat(observations.findValuesAsText("detail")).filteredOn(d -> d.contains(" requests, p95 ")).isNotEmpty()
+        .allSatisfy(d -> assertThat(d).contains("guard holds").doesNotContain("no data"));
+    assertThat(second.exitCode()).as(second.all()).isEqualTo(3);
+    assertThat(report("rollout/" + slow).path("reason").asText()).contains("guard breach at 25 %", "V2 p95", "over the guard's 500 ms");
+    assertThat(RolloutStack.configuredWeight()).isZero();
+  }
 }

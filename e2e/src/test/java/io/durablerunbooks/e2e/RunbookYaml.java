@@ -170,6 +170,11 @@ final class RunbookYaml {
    * @param extra more fields, e.g. {@code "promote: manual"}, or empty
    */
   static Path rollout(Path dir, String name, String steps, String probeUrl, String extra) {
+    return rollout(dir, name, steps, probeUrl, extra, "2s", "4s");
+  }
+
+  /** The same with the probe window and the bake given. */
+  static Path rollout(Path dir, String name, String steps, String probeUrl, String extra, String window, String bake) {
     return RunbookYaml.write(
         dir,
         name,
@@ -191,15 +196,15 @@ final class RunbookYaml {
           privateKey: "${file:%s}"
           knownHosts: %s
         steps: %s
-        bake: 4s
-        probe: { url: "%s", header: X-Rollout-Backend, rate: 25, window: 2s, timeout: 2s }
+        bake: %s
+        probe: { url: "%s", header: X-Rollout-Backend, rate: 25, window: %s, timeout: 2s }
         gates: { p95: 400ms, errorRate: 1%%, availability: 99%% }
         guards: { p95: 500ms, errorRate: 5%%, availability: 99%%, sustain: 4s }
         split: { tolerance: 10, samples: 400 }
         %s
         """
             .formatted(name, RolloutStack.LB_SSH_PORT, RolloutStack.SPLIT_FILE, RolloutStack.CTL, RolloutStack.CTL,
-                DemoHosts.SSH.resolve("id_ed25519"), DemoHosts.SSH.resolve("known_hosts"), steps, probeUrl, extra));
+                DemoHosts.SSH.resolve("id_ed25519"), DemoHosts.SSH.resolve("known_hosts"), steps, bake, probeUrl, window, extra));
   }
 
   static Path write(Path dir, String name, String yaml) {
