@@ -6,7 +6,9 @@ import io.durablerunbooks.ssh.SshSession;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,18 +61,49 @@ final class SplitFile {
     this.nginx = nginx;
   }
 
-  /** The text of the file for V2's weight; 0 and 100 send everything one way. */
+  /**
+   * The text of the file for V2's weight; 0 and 100 send everything one way, segments included.
+   * With segments, a {@code map} on their header or cookie picks, per request, the segment's own
+   * split or the step's.
+   */
   static String content(NginxTarget nginx, int weight, String writtenBy) {
     StringBuilder text = new StringBuilder();
     text.append("# durable-runbooks rollout: v2 weight ").append(weight).append('\n');
     text.append("# Written by ").append(writtenBy.replace('\n', ' ')).append("; the rollout rewrites it at each step.\n");
-    text.append("split_clients \"${request_id}\" $").append(nginx.variable()).append(" {\n");
+    Segments segments = nginx.segments();
+    if (!segments.any() || weight == 0 || weight == 100) {
+      split(text, nginx, nginx.variable(), weight);
+      return text.toString();
+    }
+    String weighted = nginx.variable() + "_weighted";
+    split(text, nginx, weighted, weight);
+    List<String> targets = new ArrayList<>();
+    for (int i = 0; i < segments.segments().size(); i++) {
+      int share = segments.segments().get(i).weight();
+      if (share == 0 || share == 100) {
+        targets.add(share == 0 ? nginx.v1Upstream() : nginx.v2Upstream());
+      } else {
+        String own = nginx.variable() + "_segment" + (i + 1);
+        split(text, nginx, own, share);
+        targets.add("$" + own);
+      }
+    }
+    text.append("map $").append(segments.variable()).append(" $").append(nginx.variable()).append(" {\n");
+    text.append("    default $").append(weighted).append(";\n");
+    for (int i = 0; i < targets.size(); i++) {
+      text.append("    ").append(segments.segments().get(i).value()).append(' ').append(targets.get(i)).append(";\n");
+    }
+    text.append("}\n");
+    return text.toString();
+  }
+
+  private static void split(StringBuilder text, NginxTarget nginx, String variable, int weight) {
+    text.append("split_clients \"${request_id}\" $").append(variable).append(" {\n");
     if (weight > 0 && weight < 100) {
       text.append("    ").append(weight).append("% ").append(nginx.v2Upstream()).append(";\n");
     }
     text.append("    * ").append(weight == 100 ? nginx.v2Upstream() : nginx.v1Upstream()).append(";\n");
     text.append("}\n");
-    return text.toString();
   }
 
   /** Runs the test command on the live configuration; returns V2's weight, -1 when unknown. */

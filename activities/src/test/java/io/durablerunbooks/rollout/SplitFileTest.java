@@ -41,7 +41,7 @@ class SplitFileTest {
   private SplitFile file(String v2Upstream) {
     NginxTarget nginx =
         new NginxTarget(sshHost(1), sshAccess(), dir.resolve("split.conf").toString(), "shop_backend", "shop_v1", v2Upstream,
-            "! grep -q v2-broken \"$SPLIT_FILE\"", "echo reloaded >> " + dir.resolve("reloads.log"));
+            "! grep -q v2-broken \"$SPLIT_FILE\"", "echo reloaded >> " + dir.resolve("reloads.log"), Segments.NONE);
     return new SplitFile(ssh.to(nginx.host(), nginx.access()), nginx);
   }
 
@@ -76,8 +76,35 @@ class SplitFileTest {
     assertThat(SplitFile.content(nginx(), 100, "x")).contains("    * shop_v2;\n").doesNotContain("shop_v1");
   }
 
+  @Test
+  void segmentsGetTheirOwnShareThroughAMapAheadOfTheStepsSplit() {
+    NginxTarget segmented = new NginxTarget(sshHost(1), sshAccess(), "/etc/nginx/split.conf", "shop_backend", "shop_v1", "shop_v2",
+        "true", "true", new Segments("http_x_customer_tier", List.of(new Segments.Segment("beta", 100),
+            new Segments.Segment("partners", 50), new Segments.Segment("enterprise", 0))));
+
+    assertThat(SplitFile.content(segmented, 25, "x")).endsWith("""
+        split_clients "${request_id}" $shop_backend_weighted {
+            25% shop_v2;
+            * shop_v1;
+        }
+        split_clients "${request_id}" $shop_backend_segment2 {
+            50% shop_v2;
+            * shop_v1;
+        }
+        map $http_x_customer_tier $shop_backend {
+            default $shop_backend_weighted;
+            beta shop_v2;
+            partners $shop_backend_segment2;
+            enterprise shop_v1;
+        }
+        """);
+    assertThat(SplitFile.content(segmented, 0, "x")).as("a rollback sends every segment to V1").contains("    * shop_v1;\n")
+        .doesNotContain("map", "shop_v2");
+    assertThat(SplitFile.content(segmented, 100, "x")).contains("    * shop_v2;\n").doesNotContain("map", "shop_v1");
+  }
+
   private NginxTarget nginx() {
-    return new NginxTarget(sshHost(1), sshAccess(), "/etc/nginx/split.conf", "shop_backend", "shop_v1", "shop_v2", "true", "true");
+    return new NginxTarget(sshHost(1), sshAccess(), "/etc/nginx/split.conf", "shop_backend", "shop_v1", "shop_v2", "true", "true", Segments.NONE);
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.durablerunbooks.rollout.GuardPolicy;
 import io.durablerunbooks.rollout.NginxTarget;
 import io.durablerunbooks.rollout.ProbeSpec;
 import io.durablerunbooks.rollout.PrometheusSource;
+import io.durablerunbooks.rollout.Segments;
 import io.durablerunbooks.rollout.RolloutSpec;
 import io.durablerunbooks.rollout.Thresholds;
 import io.durablerunbooks.runbook.RunbookHeader;
@@ -11,6 +12,7 @@ import io.durablerunbooks.ssh.SshHost;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -45,6 +47,8 @@ final class RolloutSections {
   /** A name nginx accepts for a variable or an upstream, and one its configuration needs no quotes for. */
   private static final Pattern NGINX_NAME = Pattern.compile("[a-z_][a-z0-9_]*");
   private static final Pattern HEADER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,63}");
+  private static final Pattern COOKIE = Pattern.compile("[a-z0-9_]{1,64}");
+  private static final Pattern SEGMENT_VALUE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   private final List<FieldError> errors;
 
@@ -64,6 +68,7 @@ final class RolloutSections {
     Duration window = p == null ? null : p.positiveDuration("window", DEFAULT_WINDOW);
     ProbeSpec probe = p == null ? null : probe(p, window, bake);
     PrometheusSource prometheus = metrics(root);
+    Segments segments = segments(root);
     Thresholds gates = gates(root);
     Fields g = root.object("guards");
     Thresholds limits = g == null ? null : thresholds(g, DEFAULT_GUARDS);
@@ -78,15 +83,16 @@ final class RolloutSections {
       f.finish();
     }
     return () ->
-        new RolloutSpec(header, nginx.target(ssh), steps, bake, manual, probe, prometheus, gates, guards, tolerance, samples);
+        new RolloutSpec(header, nginx.target(ssh, segments), steps, bake, manual, probe, prometheus, gates, guards, tolerance, samples);
   }
 
   /** The nginx section as read; its host's login and key come from the ssh section. */
   private record Nginx(
       String name, String address, int port, String splitFile, String variable, String v1, String v2, String test, String reload) {
 
-    NginxTarget target(DeploySections.Ssh ssh) {
-      return new NginxTarget(new SshHost(name, address, port, ssh.user()), ssh.access(), splitFile, variable, v1, v2, test, reload);
+    NginxTarget target(DeploySections.Ssh ssh, Segments segments) {
+      return new NginxTarget(
+          new SshHost(name, address, port, ssh.user()), ssh.access(), splitFile, variable, v1, v2, test, reload, segments);
     }
   }
 
@@ -243,6 +249,68 @@ final class RolloutSections {
     Duration timeout = f.positiveDuration("timeout", DEFAULT_PROBE_TIMEOUT);
     f.finish();
     return errors.size() == before ? new PrometheusSource(url, latency, requests, failed, timeout) : null;
+  }
+
+  /**
+   * Requests routed by one header or cookie ahead of the weighted split, each listed value with
+   * its own share of V2 for the whole rollout.
+   */
+  private Segments segments(Fields root) {
+    Fields f = root.object("segments");
+    if (f == null) {
+      return null;
+    }
+    int before = errors.size();
+    String header = f.text("header", "");
+    String cookie = f.text("cookie", "");
+    List<Fields> items = f.objectList("values");
+    f.finish();
+    if (header == null || cookie == null || items == null) {
+      return null;
+    }
+    if (header.isEmpty() && cookie.isEmpty()) {
+      if (!items.isEmpty()) {
+        f.error("header", "required with values: the request header the segments are read from, like X-Customer-Tier"
+            + " (or cookie: tier)");
+      }
+      return errors.size() == before ? Segments.NONE : null;
+    }
+    if (!header.isEmpty() && !cookie.isEmpty()) {
+      f.error("cookie", "give header or cookie, not both: one map decides each request's segment");
+      return null;
+    }
+    if (!header.isEmpty() && !HEADER.matcher(header).matches()) {
+      f.error("header", "must be an HTTP header name: letters, digits and '-', like X-Customer-Tier (got " + f.shown("header") + ")");
+    }
+    if (!cookie.isEmpty() && !COOKIE.matcher(cookie).matches()) {
+      f.error("cookie", "must be a cookie name of lowercase letters, digits and '_', like tier (got " + f.shown("cookie") + ")");
+    }
+    if (items.isEmpty()) {
+      f.error("values", "required: at least one value and its share of V2, like [{ value: beta, weight: 100 }]");
+    }
+    List<Segments.Segment> list = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (Fields item : items) {
+      String value = RunbookValidator.matching(item, "value", item.requiredText("value"), SEGMENT_VALUE,
+          "must be letters, digits, '.', '_' or '-', at most 64 characters, like beta");
+      Integer weight = item.integer("weight", 0, 0, 100);
+      if (!item.present("weight")) {
+        item.error("weight", "required: V2's share of this segment's requests for the whole rollout, 0 to 100, like 100");
+        weight = null;
+      }
+      item.finish();
+      if (value != null && !seen.add(value)) {
+        item.error("value", "\"" + value + "\" is listed twice");
+      }
+      if (value != null && weight != null) {
+        list.add(new Segments.Segment(value, weight));
+      }
+    }
+    if (errors.size() != before) {
+      return null;
+    }
+    String variable = header.isEmpty() ? "cookie_" + cookie : "http_" + header.toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+    return new Segments(variable, list);
   }
 
   /** A PromQL query that names the version and the window by their placeholders. */

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param v2Upstream name of the upstream block of the new version
  * @param testCommand checks the configuration, e.g. {@code nginx -t}; non-zero exit when broken
  * @param reloadCommand reloads gracefully, e.g. {@code nginx -s reload}
+ * @param segments requests routed by a header or cookie ahead of the split, or {@link Segments#NONE}
  */
 public record NginxTarget(
     SshHost host,
@@ -25,7 +26,8 @@ public record NginxTarget(
     String v1Upstream,
     String v2Upstream,
     String testCommand,
-    String reloadCommand) {
+    String reloadCommand,
+    Segments segments) {
 
   public NginxTarget {
     Objects.requireNonNull(host, "host");
@@ -36,6 +38,7 @@ public record NginxTarget(
     Objects.requireNonNull(v2Upstream, "v2Upstream");
     Objects.requireNonNull(testCommand, "testCommand");
     Objects.requireNonNull(reloadCommand, "reloadCommand");
+    Objects.requireNonNull(segments, "segments");
     if (!splitFile.startsWith("/")) {
       throw new IllegalArgumentException("splitFile must be an absolute path, got '" + splitFile + "'");
     }

@@ -9,6 +9,7 @@ import io.durablerunbooks.rollout.GuardPolicy;
 import io.durablerunbooks.rollout.NginxTarget;
 import io.durablerunbooks.rollout.ProbeSpec;
 import io.durablerunbooks.rollout.PrometheusSource;
+import io.durablerunbooks.rollout.Segments;
 import io.durablerunbooks.rollout.RolloutSpec;
 import io.durablerunbooks.rollout.Thresholds;
 import io.durablerunbooks.runbook.ApprovalPolicy;
@@ -54,6 +55,9 @@ class RolloutRunbookFilesTest {
         rate: 20
         window: 15s
         timeout: 500ms
+      segments:
+        header: X-Customer-Tier
+        values: [{ value: beta, weight: 100 }, { value: partners, weight: 50 }, { value: enterprise, weight: 0 }]
       metrics:
         source: prometheus
         url: http://prometheus.internal:9090
@@ -123,7 +127,9 @@ class RolloutRunbookFilesTest {
                       "shop_v1",
                       "shop_v2",
                       "sudo nginx -t",
-                      "sudo nginx -s reload"),
+                      "sudo nginx -s reload",
+                      new Segments("http_x_customer_tier", List.of(new Segments.Segment("beta", 100),
+                          new Segments.Segment("partners", 50), new Segments.Segment("enterprise", 0)))),
                   List.of(5, 20, 60, 100),
                   Duration.ofHours(1),
                   true,
@@ -571,6 +577,30 @@ class RolloutRunbookFilesTest {
     @Test
     void prometheusFieldsAreUnknownWhileTheProbeIsTheSource() {
       assertOnlyError(errors(MINIMAL_ROLLOUT + "metrics: { url: http://p:9090 }\n"), "metrics.url", "unknown field");
+    }
+  }
+
+  @Nested
+  class SegmentsSection {
+
+    @Test
+    void noSegmentsByDefaultAndACookieNamesItsVariable() {
+      assertThat(((RolloutSpec) parse(MINIMAL_ROLLOUT)).nginx().segments()).isEqualTo(Segments.NONE);
+      RolloutSpec byCookie = (RolloutSpec) parse(MINIMAL_ROLLOUT + "segments: { cookie: tier, values: [{ value: beta, weight: 100 }] }\n");
+      assertThat(byCookie.nginx().segments()).isEqualTo(new Segments("cookie_tier", List.of(new Segments.Segment("beta", 100))));
+    }
+
+    @Test
+    void aSegmentNeedsItsWeightAndOneSourceOnly() {
+      assertOnlyError(errors(MINIMAL_ROLLOUT + "segments: { header: X-Tier, values: [{ value: beta }] }\n"), "segments.values[0].weight",
+          "required");
+      assertOnlyError(errors(MINIMAL_ROLLOUT + "segments: { header: X-Tier, cookie: tier, values: [{ value: beta, weight: 1 }] }\n"),
+          "segments.cookie", "not both");
+      assertOnlyError(errors(MINIMAL_ROLLOUT + "segments: { values: [{ value: beta, weight: 1 }] }\n"), "segments.header", "required");
+      assertOnlyError(errors(MINIMAL_ROLLOUT + "segments: { header: X-Tier, values: [{ value: beta, weight: 1 }, { value: beta, weight: 2 }] }\n"),
+          "segments.values[1].value", "listed twice");
+      assertOnlyError(errors(MINIMAL_ROLLOUT + "segments: { header: X-Tier, values: [{ value: \"a b\", weight: 1 }] }\n"),
+          "segments.values[0].value", "must be letters");
     }
   }
 }

@@ -188,4 +188,30 @@ class RolloutE2ETest {
     assertThat(report("rollout/" + slow).path("reason").asText()).contains("guard breach at 25 %", "V2 p95", "over the guard's 500 ms");
     assertThat(RolloutStack.configuredWeight()).isZero();
   }
+
+  @Test
+  void segmentsRouteByHeaderAheadOfTheSplitAndACancelPutsEveryoneBackOnV1() throws Exception {
+    String name = "e2e-rollout-segments-" + RUN;
+    String id = "rollout/" + name;
+    String segments = """
+        segments:
+          header: X-Customer-Tier
+          values: [{ value: beta, weight: 100 }, { value: enterprise, weight: 0 }]
+        """;
+    assertThat(cli.run("start", RunbookYaml.rollout(dir, name, "[25, 100]", PROBE, segments, "2s", "60s").toString()).exitCode())
+        .isZero();
+    awaitStep(id, "Observe 25%");
+
+    assertThat(RolloutStack.sample(40, "X-Customer-Tier", "beta")).containsOnly(Map.entry("200 rollout_v2", 40));
+    assertThat(RolloutStack.sample(40, "X-Customer-Tier", "enterprise")).containsOnly(Map.entry("200 rollout_v1", 40));
+    Map<String, Integer> others = RolloutStack.sample(200);
+    assertThat(others.getOrDefault("200 rollout_v2", 0)).as("the rest follows the step's 25 %%: %s", others).isBetween(20, 80);
+
+    assertThat(cli.run("cancel", id).exitCode()).isZero();
+    Cli.Result watched = cli.run("watch", id);
+
+    assertThat(watched.exitCode()).as(watched.all()).isEqualTo(3);
+    assertThat(RolloutStack.configuredWeight()).isZero();
+    assertThat(RolloutStack.sample(20, "X-Customer-Tier", "beta")).containsOnly(Map.entry("200 rollout_v1", 20));
+  }
 }

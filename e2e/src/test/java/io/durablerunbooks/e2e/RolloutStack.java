@@ -64,9 +64,16 @@ final class RolloutStack {
 
   /** Which upstream answered each of {@code n} requests through nginx. */
   static Map<String, Integer> sample(int n) throws Exception {
+    return sample(n, "X-Nothing", "none");
+  }
+
+  /** The same for requests carrying a header, e.g. a segment's. */
+  static Map<String, Integer> sample(int n, String header, String value) throws Exception {
     Map<String, Integer> seen = new java.util.TreeMap<>();
     for (int i = 0; i < n; i++) {
-      HttpResponse<Void> r = HTTP.send(request(), HttpResponse.BodyHandlers.discarding());
+      HttpRequest request = HttpRequest.newBuilder(URI.create(URL + "/api/version")).timeout(Duration.ofSeconds(5)).header(header, value)
+          .GET().build();
+      HttpResponse<Void> r = HTTP.send(request, HttpResponse.BodyHandlers.discarding());
       seen.merge(r.statusCode() + " " + r.headers().firstValue("X-Rollout-Backend").orElse("none"), 1, Integer::sum);
     }
     return seen;

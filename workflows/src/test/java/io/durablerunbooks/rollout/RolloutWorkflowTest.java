@@ -55,7 +55,7 @@ class RolloutWorkflowTest {
   private static final NginxTarget NGINX =
       new NginxTarget(new SshHost("lb1", "10.0.0.5", 22, "deploy"), new SshAccess(SecretRef.of("${env:DEPLOY_KEY}"), "",
           "/etc/runbooks/known_hosts"), "/etc/nginx/conf.d/shop-split.conf", "shop_backend", "shop_v1", "shop_v2", "nginx -t",
-          "nginx -s reload");
+          "nginx -s reload", Segments.NONE);
   private static final Duration WINDOW = Duration.ofSeconds(10);
 
   private final RolloutActivities activities = mock(RolloutActivities.class, withSettings().withoutAnnotations());
