@@ -20,6 +20,9 @@ public final class Runbooks {
   public static final String APPROVAL_SIGNAL = "approval";
   /** Update the CLI sends: validated before it is accepted, answered at once. */
   public static final String APPROVAL_UPDATE = "decide";
+  /** Updates a rollout answers: hold V2's weight and stop the bake, then go on. */
+  public static final String PAUSE_UPDATE = "pause";
+  public static final String RESUME_UPDATE = "resume";
   public static final String PROGRESS_QUERY = "progress";
 
   private Runbooks() {}

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.durablerunbooks.report.RunbookProgress;
 import io.durablerunbooks.runbook.RunbookWorkflow;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,23 @@ class RolloutE2ETest {
       Thread.sleep(100);
     }
     throw new AssertionError(id + " never reached a step " + prefix);
+  }
+
+  /** Waits until the run's approval gate {@code gate} is open. */
+  private static void awaitGate(String id, String gate) throws InterruptedException {
+    RunbookWorkflow run = e2e.temporal().newWorkflowStub(RunbookWorkflow.class, id);
+    for (int i = 0; i < 600; i++) {
+      try {
+        RunbookProgress progress = run.progress();
+        if (progress.gate().open() && progress.steps().stream().anyMatch(s -> s.name().equals(gate))) {
+          return;
+        }
+      } catch (RuntimeException notYetStarted) {
+        // The query fails until the run's first workflow task ran.
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(id + " never opened the gate " + gate);
   }
 
   @Test
@@ -213,5 +231,21 @@ class RolloutE2ETest {
     assertThat(watched.exitCode()).as(watched.all()).isEqualTo(3);
     assertThat(RolloutStack.configuredWeight()).isZero();
     assertThat(RolloutStack.sample(20, "X-Customer-Tier", "beta")).containsOnly(Map.entry("200 rollout_v1", 20));
+  }
+
+  @Test
+  void aNoGoAtAManualPromotionThroughTheCliPutsAllTrafficBackOnV1() throws Exception {
+    String name = "e2e-rollout-manual-" + RUN;
+    String id = "rollout/" + name;
+    assertThat(cli.run("start", RunbookYaml.rollout(dir, name, "[10, 100]", PROBE, "promote: manual").toString()).exitCode()).isZero();
+    awaitGate(id, "Promote100");
+
+    Cli.Result rejected = cli.run("reject", id, "--as", "alice", "--comment", "numbers look odd");
+    Cli.Result result = cli.run("watch", id);
+
+    assertThat(rejected.exitCode()).as(rejected.all()).isZero();
+    assertThat(result.exitCode()).as(result.all()).isEqualTo(3);
+    assertThat(report(id).path("reason").asText()).contains("promotion to 100 % refused");
+    assertThat(RolloutStack.configuredWeight()).isZero();
   }
 }

@@ -4,8 +4,6 @@ import io.durablerunbooks.approval.ApprovalDecision;
 import io.durablerunbooks.approval.ApprovalRecord;
 import io.durablerunbooks.approval.Verdict;
 import io.durablerunbooks.runbook.Runbooks;
-import io.temporal.client.WorkflowServiceException;
-import io.temporal.client.WorkflowStub;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,28 +43,8 @@ final class ApproveCommand implements Callable<Integer> {
       throw new CliException(ExitCodes.BAD_INPUT, "--as: who decides? got an empty name");
     }
     try (TemporalConnection temporal = root.connect()) {
-      WorkflowStub run = temporal.run(workflowId, "");
-      ApprovalRecord recorded;
-      try {
-        recorded =
-            TemporalConnection.withDeadline(
-                TemporalConnection.UPDATE_TIMEOUT,
-                () -> run.update(Runbooks.APPROVAL_UPDATE, ApprovalRecord.class, decision));
-      } catch (WorkflowServiceException e) {
-        if (!TemporalConnection.isDeadline(e)) {
-          throw e;
-        }
-        throw new CliException(
-            ExitCodes.FAILED,
-            "no worker answered within "
-                + Text.duration(TemporalConnection.UPDATE_TIMEOUT)
-                + ": is one polling task queue "
-                + temporal.settings().taskQueue()
-                + "? The server may still deliver your "
-                + decision.verdict()
-                + " when one does: check with runbook watch "
-                + workflowId);
-      }
+      ApprovalRecord recorded =
+          temporal.update(workflowId, Runbooks.APPROVAL_UPDATE, ApprovalRecord.class, decision, decision.verdict().toString());
       root.out().println("recorded: " + Text.approval(recorded));
       return recorded.accepted() ? ExitCodes.SUCCEEDED : ExitCodes.BAD_INPUT;
     }

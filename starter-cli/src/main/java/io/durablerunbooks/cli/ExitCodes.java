@@ -14,7 +14,7 @@ public final class ExitCodes {
   /** The run failed, or Temporal could not be reached. */
   public static final int FAILED = 1;
 
-  /** Bad input: an invalid runbook file or option, an unknown workflow id, a refused approval. */
+  /** Bad input: an invalid runbook file or option, an unknown workflow id, a refused approval, pause or resume. */
   public static final int BAD_INPUT = 2;
 
   /** The run was stopped on purpose: rejected (NO-GO or approval timeout), rolled back, cancelled. */

@@ -30,6 +30,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       WatchCommand.class,
       ApproveCommand.class,
       RejectCommand.class,
+      PauseCommand.class,
+      ResumeCommand.class,
       CancelCommand.class,
       ListCommand.class,
       HistoryCommand.class,
@@ -41,7 +43,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     exitCodeList = {
       ExitCodes.SUCCEEDED + ":the run succeeded, or the command did what it was asked",
       ExitCodes.FAILED + ":the run failed, or Temporal could not be reached",
-      ExitCodes.BAD_INPUT + ":bad input: invalid runbook file or option, unknown workflow id, refused approval",
+      ExitCodes.BAD_INPUT + ":bad input: invalid runbook file or option, unknown workflow id, refused approval, pause or resume",
       ExitCodes.STOPPED + ":the run was rejected (NO-GO or approval timeout), rolled back or cancelled"
     },
     footerHeading = "%nEnvironment:%n",

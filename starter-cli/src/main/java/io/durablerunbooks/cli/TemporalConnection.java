@@ -6,6 +6,7 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowServiceException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowTargetOptions;
 import io.temporal.client.schedules.ScheduleClient;
@@ -83,6 +84,33 @@ final class TemporalConnection implements AutoCloseable {
 
   ScheduleClient schedules() {
     return TemporalClients.scheduleClient(stubs, settings);
+  }
+
+  /**
+   * Sends an Update to the latest run of a workflow and waits for its answer. A validator's refusal
+   * comes back as the SDK's WorkflowUpdateException; no worker answering in time is one clear line.
+   *
+   * @param what how that line names what was sent, e.g. {@code GO}
+   */
+  <T> T update(String workflowId, String updateName, Class<T> answer, Object argument, String what) {
+    WorkflowStub run = run(workflowId, "");
+    try {
+      return withDeadline(UPDATE_TIMEOUT, () -> run.update(updateName, answer, argument));
+    } catch (WorkflowServiceException e) {
+      if (!isDeadline(e)) {
+        throw e;
+      }
+      throw new CliException(
+          ExitCodes.FAILED,
+          "no worker answered within "
+              + Text.duration(UPDATE_TIMEOUT)
+              + ": is one polling task queue "
+              + settings.taskQueue()
+              + "? The server may still deliver your "
+              + what
+              + " when one does: check with runbook watch "
+              + workflowId);
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.durablerunbooks.cli;
 
 import io.durablerunbooks.approval.ApprovalRecord;
+import io.durablerunbooks.rollout.PauseRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -63,5 +64,17 @@ final class Text {
         + dateTime(r.at())
         + (r.comment().isEmpty() ? "" : ": \"" + r.comment() + "\"")
         + (r.accepted() ? "" : " (" + r.refusal() + ")");
+  }
+
+  /** A pause or a resume, as the rollout accepted it. */
+  static String pause(PauseRecord r) {
+    return (r.paused() ? "paused" : "resumed")
+        + " at "
+        + r.weight()
+        + " % by "
+        + r.by()
+        + " at "
+        + dateTime(r.at())
+        + (r.comment().isEmpty() ? "" : ": \"" + r.comment() + "\"");
   }
 }

@@ -131,6 +131,25 @@ class RunbookCommandTest {
   }
 
   @Test
+  void pauseAndResumeWithoutAUserAreBadInput() {
+    Cli.Result pause = Cli.run(nowhere, "pause", "rollout/x");
+    Cli.Result resume = Cli.run(nowhere, "resume", "rollout/x", "--comment", "go on");
+
+    assertThat(pause.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(pause.err()).contains("--as");
+    assertThat(resume.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(resume.err()).contains("--as");
+  }
+
+  @Test
+  void aBlankUserIsBadInputBeforeContactingTemporal() {
+    Cli.Result r = Cli.run(nowhere, "pause", "rollout/x", "--as", "  ");
+
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err()).isEqualTo("runbook: --as: who pauses? got an empty name\n");
+  }
+
+  @Test
   void validatePrintsTheKindNameAndEnvironmentOfAGoodFile() throws IOException {
     Path file = write("backup.yaml", BACKUP);
 
@@ -333,6 +352,8 @@ class RunbookCommandTest {
             "runbook watch",
             "runbook approve",
             "runbook reject",
+            "runbook pause",
+            "runbook resume",
             "runbook cancel",
             "runbook list",
             "runbook history",

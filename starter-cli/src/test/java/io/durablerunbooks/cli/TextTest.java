@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.durablerunbooks.approval.ApprovalRecord;
 import io.durablerunbooks.approval.Verdict;
+import io.durablerunbooks.rollout.PauseRecord;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,15 @@ class TextTest {
         .isEqualTo(
             "REFUSED GO by carol at gate swap via signal at 2025-03-01 03:04:05Z"
                 + " (the initiator may not approve their own run)");
+  }
+
+  @Test
+  void aPauseAndAResumeSayWhereWhoWhenAndWhy() {
+    Instant at = Instant.parse("2025-03-01T03:04:05Z");
+
+    assertThat(Text.pause(new PauseRecord(true, 25, "alice", "checking the dashboards", at)))
+        .isEqualTo("paused at 25 % by alice at 2025-03-01 03:04:05Z: \"checking the dashboards\"");
+    assertThat(Text.pause(new PauseRecord(false, 25, "bob", "", at))).isEqualTo("resumed at 25 % by bob at 2025-03-01 03:04:05Z");
   }
 
   @Test

@@ -16,15 +16,18 @@ import java.time.Instant;
  * optional GO, then for each weight: [a GO when promotion is manual] -> the split written, tested
  * and reloaded -> the live split confirmed by sampling -> a bake during which the probe observes
  * V2 and V1 again and again, each evaluation recorded -> the promotion gate. A guard breach, a
- * NO-GO, a failed gate or a cancel puts all traffic back on V1 in one write and one reload.
+ * NO-GO, a failed gate or a cancel puts all traffic back on V1 in one write and one reload. A
+ * pause (Update) holds the weight: the observations and the guards go on, the bake's clock stops.
  */
 public class RolloutWorkflowImpl extends RunbookWorkflowBase implements RolloutWorkflow {
 
   private static final String ALL_TO_V1 = "AllTrafficToV1";
+  private static final String ROLLING_BACK = "is rolling back: all traffic goes back to V1";
 
   private final RolloutActivities checks = Workflow.newActivityStub(RolloutActivities.class, StepOptions.check());
   private final RolloutActivities changes = Workflow.newActivityStub(RolloutActivities.class, StepOptions.change());
   private final RolloutActivities probes;
+  private final PauseControl pauses = new PauseControl(run);
 
   @WorkflowInit
   public RolloutWorkflowImpl(RolloutRequest request) {
@@ -69,13 +72,19 @@ public class RolloutWorkflowImpl extends RunbookWorkflowBase implements RolloutW
       run.compensateOnFailure(ALL_TO_V1, () -> allToV1(nginx, writtenBy, verdicts));
       for (int i = 0; i < spec.weights().size(); i++) {
         int weight = spec.weights().get(i);
-        if (i > 0 && spec.promoteEachStep() && !awaitGo("Promote" + weight, "GO to promote V2 to " + weight + " %?")) {
-          throw run.fail(Outcome.ROLLED_BACK, "promotion to " + weight + " % refused: all traffic back on V1");
+        if (i > 0 && spec.promoteEachStep()) {
+          pauses.awaitingGo(weight);
+          if (!awaitGo("Promote" + weight, "GO to promote V2 to " + weight + " %?")) {
+            throw run.fail(Outcome.ROLLED_BACK, "promotion to " + weight + " % refused: all traffic back on V1");
+          }
+          pauses.awaitingGo(0);
         }
+        pauses.shifting(weight);
         run.step("SetTrafficWeight " + weight + "%", () -> changes.setWeight(nginx, weight, writtenBy));
         confirmSplit(spec, weight);
         bake(spec, weight, verdicts);
       }
+      pauses.end("finished: all traffic on V2");
       run.keepChange(ALL_TO_V1);
       run.fact("weight.after", "100 %");
       notify("succeeded", "Rollout " + spec.header().name() + ": all traffic on " + nginx.v2Upstream() + ".");
@@ -105,12 +114,16 @@ public class RolloutWorkflowImpl extends RunbookWorkflowBase implements RolloutW
     }
   }
 
-  /** Observes until the bake is over; returns when the promotion gate passes, else rolls back. */
+  /**
+   * Observes until the bake is over, not counting the time paused, and no pause is in force;
+   * returns when the promotion gate passes, else rolls back.
+   */
   private void bake(RolloutSpec spec, int weight, Verdicts verdicts) {
     NginxTarget nginx = spec.nginx();
     verdicts.newStep();
-    long until = Workflow.currentTimeMillis() + spec.bake().toMillis();
-    long patience = until + spec.bake().toMillis();
+    long bake = spec.bake().toMillis();
+    long start = Workflow.currentTimeMillis();
+    long pausedBefore = pauses.pausedMillis();
     int n = 0;
     boolean waitingForData = false;
     do {
@@ -130,7 +143,7 @@ public class RolloutWorkflowImpl extends RunbookWorkflowBase implements RolloutW
         throw breach(spec, weight, "no data for V2 (" + (o.problem().isEmpty() ? "metrics source down, or V2 answered nothing"
             : o.problem()) + "): missing data never passes");
       }
-      if (waitingForData && Workflow.currentTimeMillis() >= patience) {
+      if (waitingForData && baked(start, pausedBefore) >= 2 * bake) {
         throw breach(spec, weight, "no data for V2 for longer than the bake again: the rollout paused, then gave up");
       }
       // Observations follow each other at the probe's window, even when one ended early.
@@ -138,7 +151,8 @@ public class RolloutWorkflowImpl extends RunbookWorkflowBase implements RolloutW
       if (!rest.isNegative() && !rest.isZero()) {
         Workflow.sleep(rest);
       }
-    } while (Workflow.currentTimeMillis() < until || waitingForData);
+      // A pause that came during an observation which took the bake past its end still holds.
+    } while (baked(start, pausedBefore) < bake || waitingForData || pauses.paused());
     String problem = verdicts.gateProblem();
     run.fact("gate." + weight, problem.isEmpty() ? "passed after " + n + " observations" : "failed: " + problem);
     if (!problem.isEmpty()) {
@@ -146,7 +160,13 @@ public class RolloutWorkflowImpl extends RunbookWorkflowBase implements RolloutW
     }
   }
 
+  /** How long the step has baked since {@code start}: its time, less the time paused. */
+  private long baked(long start, long pausedBefore) {
+    return Workflow.currentTimeMillis() - start - (pauses.pausedMillis() - pausedBefore);
+  }
+
   private RuntimeException breach(RolloutSpec spec, int weight, String why) {
+    pauses.end(ROLLING_BACK);
     run.fact("breach", "at " + weight + " %: " + why);
     notify("failed", "Rollout " + spec.header().name() + " rolls back at " + weight + " %: " + why);
     return run.fail(Outcome.ROLLED_BACK, "guard breach at " + weight + " %: " + why + "; all traffic back on V1");
@@ -154,6 +174,7 @@ public class RolloutWorkflowImpl extends RunbookWorkflowBase implements RolloutW
 
   /** The compensation: one write and one reload; how long after the breach began it was done. */
   private void allToV1(NginxTarget nginx, String writtenBy, Verdicts verdicts) {
+    pauses.end(ROLLING_BACK);
     SplitChange change = changes.setWeight(nginx, 0, writtenBy);
     run.fact("weight.after", "0 % (all traffic on " + nginx.v1Upstream() + " since " + change.reloadedAt() + ")");
     Instant since = verdicts.breachingSince();
@@ -161,6 +182,26 @@ public class RolloutWorkflowImpl extends RunbookWorkflowBase implements RolloutW
       long millis = Instant.parse(change.reloadedAt()).toEpochMilli() - since.toEpochMilli();
       run.fact("rollback.breachToAllV1Millis", millis);
     }
+  }
+
+  @Override
+  public PauseRecord pause(PauseRequest request) {
+    return pauses.pause(request);
+  }
+
+  @Override
+  public void validatePause(PauseRequest request) {
+    pauses.validate(true, request);
+  }
+
+  @Override
+  public PauseRecord resume(PauseRequest request) {
+    return pauses.resume(request);
+  }
+
+  @Override
+  public void validateResume(PauseRequest request) {
+    pauses.validate(false, request);
   }
 
   private void plan(RolloutSpec spec) {

@@ -93,6 +93,22 @@ public final class RunbookRun {
         });
   }
 
+  /**
+   * Starts a step that ends on an event rather than when an action returns (a pause, ended by a
+   * resume); returns the handle {@link #endStep} takes.
+   */
+  public int startStep(String name, String detail) {
+    int index = begin(name);
+    StepRecord s = steps.get(index);
+    steps.set(index, new StepRecord(s.name(), s.status(), s.startedAt(), s.finishedAt(), detail));
+    return index;
+  }
+
+  /** Ends a step started with {@link #startStep}. */
+  public void endStep(int handle, StepStatus status, String detail) {
+    end(handle, status, detail);
+  }
+
   /** Dry run: records what the step would do, and does nothing. */
   public void plan(String name, String wouldDo) {
     Instant now = now();

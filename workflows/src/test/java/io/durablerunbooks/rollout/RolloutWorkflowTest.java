@@ -1,6 +1,7 @@
 package io.durablerunbooks.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
@@ -17,6 +18,7 @@ import io.durablerunbooks.approval.ApprovalDecision;
 import io.durablerunbooks.approval.Verdict;
 import io.durablerunbooks.notify.NotifyActivities;
 import io.durablerunbooks.report.Outcome;
+import io.durablerunbooks.report.RunbookProgress;
 import io.durablerunbooks.report.RunbookReport;
 import io.durablerunbooks.report.StepRecord;
 import io.durablerunbooks.report.StepStatus;
@@ -26,12 +28,15 @@ import io.durablerunbooks.runbook.Fixtures;
 import io.durablerunbooks.runbook.Histories;
 import io.durablerunbooks.runbook.Reports;
 import io.durablerunbooks.runbook.RunContext;
+import io.durablerunbooks.runbook.RunbookHeader;
 import io.durablerunbooks.runbook.RunbookKind;
 import io.durablerunbooks.secrets.SecretRef;
 import io.durablerunbooks.ssh.SshAccess;
 import io.durablerunbooks.ssh.SshHost;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
@@ -40,6 +45,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.BeforeEach;
@@ -232,6 +241,164 @@ class RolloutWorkflowTest {
     assertThat(report.outcome()).isEqualTo(Outcome.FAILED);
     assertThat(report.reason()).contains("already sends 25 % to V2", "nothing was changed");
     verify(activities, never()).setWeight(any(), anyInt(), anyString());
+  }
+
+  private static StepRecord step(RunbookReport report, String name) {
+    return report.steps().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  private static boolean started(RolloutWorkflow workflow, String stepName) {
+    return workflow.progress().steps().stream().anyMatch(s -> s.name().equals(stepName));
+  }
+
+  /** Waits for the report on another thread: a client waiting for the result lets the test server skip time. */
+  private static CompletableFuture<RunbookReport> inTheBackground(TestWorkflowEnvironment env, String workflowId) {
+    return CompletableFuture.supplyAsync(() -> Reports.of(env, workflowId));
+  }
+
+  private static void assertRefused(Runnable update, String because) {
+    assertThatThrownBy(update::run).isInstanceOf(WorkflowUpdateException.class).rootCause().hasMessageContaining(because);
+  }
+
+  @Test
+  void aPauseHoldsTheWeightPastTheBakeAndAResumeLetsTheBakeRunOnThenTheRolloutGoOnTo100(TestWorkflowEnvironment env, Worker worker) {
+    RolloutWorkflow workflow = start(env, worker, spec(ApprovalPolicy.unattended(), false, GuardPolicy.MissingData.ROLLBACK), "rollout-pause");
+    Await.until("the bake at 10 % observes", () -> started(workflow, "Observe 10% #1"));
+
+    PauseRecord paused = workflow.pause(new PauseRequest("alice", "checking the dashboards"));
+    env.sleep(Duration.ofMinutes(2));
+    RunbookProgress held = workflow.progress();
+
+    assertThat(paused).extracting(PauseRecord::paused, PauseRecord::weight, PauseRecord::by).containsExactly(true, 10, "alice");
+    assertThat(written).as("two minutes paused in a bake of 30 s: still at 10 %").containsExactly(10);
+    assertThat(held.steps()).filteredOn(s -> s.name().startsWith("Observe 10%")).as("the guards kept watching").hasSizeGreaterThan(6);
+    assertThat(held.steps()).filteredOn(s -> s.name().equals("Paused by alice at 10%")).singleElement().satisfies(s -> {
+      assertThat(s.status()).isEqualTo(StepStatus.RUNNING);
+      assertThat(s.detail()).contains("V2 held at 10 % by alice", "checking the dashboards", "runbook resume rollout-pause --as <you>");
+    });
+
+    PauseRecord resumed = workflow.resume(new PauseRequest("bob", "dashboards fine"));
+    RunbookReport report = Reports.of(env, "rollout-pause");
+
+    assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(written).containsExactly(10, 50, 100);
+    assertThat(resumed).extracting(PauseRecord::paused, PauseRecord::weight, PauseRecord::by).containsExactly(false, 10, "bob");
+    StepRecord pause = step(report, "Paused by alice at 10%");
+    assertThat(pause.status()).isEqualTo(StepStatus.SUCCEEDED);
+    assertThat(pause.startedAt()).isEqualTo(paused.at());
+    assertThat(pause.finishedAt()).isEqualTo(resumed.at());
+    assertThat(pause.duration()).isGreaterThanOrEqualTo(Duration.ofMinutes(2));
+    assertThat(pause.detail()).contains("V2 held at 10 % by alice from " + paused.at() + ": checking the dashboards",
+        "resumed by bob at " + resumed.at() + ": dashboards fine");
+    Duration atTenPercent = Duration.between(step(report, "Observe 10% #1").startedAt(), step(report, "SetTrafficWeight 50%").startedAt());
+    assertThat(atTenPercent).as("the bake's 30 s, the time paused not counted, ended at the next observation window")
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(30).plus(pause.duration())).isLessThan(Duration.ofSeconds(40).plus(pause.duration()));
+    Histories.recordIfAsked(env.getWorkflowClient(), "rollout-pause");
+  }
+
+  @Test
+  void aGuardBreachWhilePausedStillRollsBack(TestWorkflowEnvironment env, Worker worker) {
+    AtomicBoolean broken = new AtomicBoolean();
+    v2At = w -> broken.get() ? new VersionStats(100, 12, 40) : new VersionStats(20, 0, 40);
+    RolloutWorkflow workflow =
+        start(env, worker, spec(ApprovalPolicy.unattended(), false, GuardPolicy.MissingData.ROLLBACK), "rollout-pause-breach");
+    env.sleep(Duration.ofSeconds(35));
+    Await.until("the bake at 50 % observes", () -> started(workflow, "Observe 50% #1"));
+
+    workflow.pause(new PauseRequest("alice", ""));
+    broken.set(true);
+    RunbookReport report = Reports.ofFailure(env, "rollout-pause-breach");
+
+    assertThat(report.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(report.reason()).contains("guard breach at 50 %", "V2 error rate 12.0 % over the guard's 5.0 %");
+    assertThat(written).containsExactly(10, 50, 0);
+    StepRecord pause = step(report, "Paused by alice at 50%");
+    assertThat(pause.status()).isEqualTo(StepStatus.FAILED);
+    assertThat(pause.detail()).contains("V2 held at 50 % by alice", "never resumed: the rollout is rolling back");
+    Histories.recordIfAsked(env.getWorkflowClient(), "rollout-pause-breach");
+  }
+
+  @Test
+  void pauseAndResumeAreRefusedAtOnceWhenTheyMeanNothing(TestWorkflowEnvironment env, Worker worker) {
+    RolloutWorkflow workflow = start(env, worker, spec(ApprovalPolicy.unattended(), false, GuardPolicy.MissingData.ROLLBACK), "rollout-refusals");
+    Await.until("the bake at 10 % observes", () -> started(workflow, "Observe 10% #1"));
+
+    assertRefused(() -> workflow.resume(new PauseRequest("bob", "")), "the rollout is not paused (V2 at 10 %)");
+    assertRefused(() -> workflow.pause(new PauseRequest(" ", "")), "by: required (who pauses)");
+    PauseRecord paused = workflow.pause(new PauseRequest("alice", "hold on"));
+    assertRefused(() -> workflow.pause(new PauseRequest("bob", "")), "already paused by alice at 10 % since " + paused.at());
+    workflow.resume(new PauseRequest("alice", ""));
+
+    assertThat(Reports.of(env, "rollout-refusals").outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(Reports.of(env, "rollout-refusals").steps()).extracting(StepRecord::name).containsOnlyOnce("Paused by alice at 10%");
+    assertThatThrownBy(() -> workflow.pause(new PauseRequest("alice", "too late"))).as("Temporal itself refuses an Update to a closed run")
+        .isInstanceOf(WorkflowNotFoundException.class);
+  }
+
+  @Test
+  void aPauseIsRefusedBeforeAnyTrafficMovesAndWhileAPromotionWaitsForItsGo(TestWorkflowEnvironment env, Worker worker) {
+    RolloutWorkflow workflow = start(env, worker, spec(Fixtures.approvers("alice"), true, GuardPolicy.MissingData.ROLLBACK), "rollout-pause-gates");
+    Await.until("the first gate opens", () -> workflow.progress().gate().open());
+
+    assertRefused(() -> workflow.pause(new PauseRequest("bob", "")), "the rollout has not shifted any traffic yet: nothing to pause");
+    workflow.decide(new ApprovalDecision("alice", Verdict.GO, "start"));
+    env.sleep(Duration.ofMinutes(1));
+    Await.until("the promotion gate to 50 % opens", () -> workflow.progress().gate().open() && started(workflow, "Promote50"));
+
+    assertRefused(() -> workflow.pause(new PauseRequest("bob", "")),
+        "the rollout waits for a GO to promote V2 to 50 % and holds at 10 % until then");
+    workflow.decide(new ApprovalDecision("alice", Verdict.NO_GO, "not today"));
+    assertThat(Reports.ofFailure(env, "rollout-pause-gates").outcome()).isEqualTo(Outcome.ROLLED_BACK);
+  }
+
+  @Test
+  void pauseIsRefusedWhileTheRolloutRollsBack(TestWorkflowEnvironment env, Worker worker) throws InterruptedException {
+    v2At = w -> w >= 50 ? new VersionStats(100, 12, 40) : new VersionStats(20, 0, 40);
+    CountDownLatch rollingBack = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    doAnswer(inv -> {
+          rollingBack.countDown();
+          release.await(30, TimeUnit.SECONDS);
+          written.add(0);
+          return new SplitChange(0, clock.toString());
+        })
+        .when(activities).setWeight(any(), eq(0), anyString());
+    RolloutWorkflow workflow = start(env, worker, spec(ApprovalPolicy.unattended(), false, GuardPolicy.MissingData.ROLLBACK), "rollout-pause-late");
+    CompletableFuture<RunbookReport> result = inTheBackground(env, "rollout-pause-late");
+    assertThat(rollingBack.await(30, TimeUnit.SECONDS)).as("the breach at 50 %% starts the rollback").isTrue();
+
+    assertRefused(() -> workflow.pause(new PauseRequest("alice", "")),
+        "the rollout is not running its steps anymore: it is rolling back: all traffic goes back to V1");
+    release.countDown();
+    assertThat(result).failsWithin(Duration.ofSeconds(30));
+    assertThat(Reports.ofFailure(env, "rollout-pause-late").outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(written).containsExactly(10, 50, 0);
+  }
+
+  @Test
+  void pauseIsRefusedOnceAllTrafficIsOnV2(TestWorkflowEnvironment env, Worker worker) throws InterruptedException {
+    CountDownLatch notifying = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    doAnswer(inv -> {
+          notifying.countDown();
+          release.await(30, TimeUnit.SECONDS);
+          return null;
+        })
+        .when(notifier).notify(any());
+    RolloutSpec plain = spec(ApprovalPolicy.unattended(), false, GuardPolicy.MissingData.ROLLBACK);
+    RunbookHeader h = plain.header();
+    RolloutSpec withWebhook = new RolloutSpec(new RunbookHeader(h.kind(), h.name(), h.environment(), h.description(), h.approval(),
+        "https://hooks.example/rollouts"), plain.nginx(), plain.weights(), plain.bake(), plain.promoteEachStep(), plain.probe(), plain.prometheus(),
+        plain.promote(), plain.guard(), plain.splitTolerance(), plain.splitSamples());
+    RolloutWorkflow workflow = start(env, worker, withWebhook, "rollout-pause-done");
+    CompletableFuture<RunbookReport> result = inTheBackground(env, "rollout-pause-done");
+    assertThat(notifying.await(30, TimeUnit.SECONDS)).as("the success is being notified").isTrue();
+
+    assertRefused(() -> workflow.pause(new PauseRequest("alice", "")),
+        "the rollout is not running its steps anymore: it finished: all traffic on V2");
+    release.countDown();
+    assertThat(result).succeedsWithin(Duration.ofSeconds(30)).extracting(RunbookReport::outcome).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(written).containsExactly(10, 50, 100);
   }
 
   @Test

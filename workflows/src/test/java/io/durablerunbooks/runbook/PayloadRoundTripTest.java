@@ -15,6 +15,8 @@ import io.durablerunbooks.report.StepRecord;
 import io.durablerunbooks.report.StepStatus;
 import io.durablerunbooks.restore.RestoreRequest;
 import io.durablerunbooks.restoretest.RestoreTestRequest;
+import io.durablerunbooks.rollout.PauseRecord;
+import io.durablerunbooks.rollout.PauseRequest;
 import io.durablerunbooks.secrets.SecretRef;
 import io.durablerunbooks.smoke.AppSmokeSpec;
 import io.durablerunbooks.ssh.SshAccess;
@@ -54,6 +56,8 @@ class PayloadRoundTripTest {
             new RunContext("carol", false), deploy(new Artifact.Download("https://builds.example/shop-v2.tar.gz", "ab".repeat(32)))),
         new DeployRequest(new RunContext("carol", true), deploy(new Artifact.GitRef("https://git.example/shop.git", "v2"))),
         Fixtures.manifest("postgres/x.dump.zst", "ab"),
+        new PauseRequest("alice", "checking the dashboards"),
+        new PauseRecord(true, 25, "alice", "", t),
         new RunbookReport(
             "backup", "x", "staging", "backup/x", "run", "carol", false, Outcome.SUCCEEDED, "", t, t,
             List.of(new StepRecord("CheckDatabase", StepStatus.SUCCEEDED, t, t.plusSeconds(1), "ok")),
