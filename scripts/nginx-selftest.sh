@@ -26,33 +26,7 @@ read -r -a V2_DIRS <<<"$RUNBOOKS_ROLLOUT_V2_DIRS"
 # shellcheck source=scripts/selftest-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/selftest-lib.sh"
 
-# Replaces the split file the way the runbook must: a temporary name outside *.conf, then mv.
-write_split() {
-  {
-    echo "# Written by scripts/nginx-selftest.sh."
-    # shellcheck disable=SC2016 # nginx variables
-    echo 'split_clients "${request_id}" $rollout_backend {'
-    printf '    %s\n' "$@"
-    echo '}'
-  } >"$SPLIT.tmp"
-  mv -f "$SPLIT.tmp" "$SPLIT"
-}
-
 all_v1() { write_split '* rollout_v1;'; }
-
-set_v2_file() {
-  local name="$1" value="$2" dir
-  for dir in "${V2_DIRS[@]}"; do
-    echo "$value" >"$dir/$name"
-  done
-}
-
-clear_v2_files() {
-  local dir
-  for dir in "${V2_DIRS[@]}"; do
-    rm -f "$dir/SLOW_MS" "$dir/FAIL_ROUTES"
-  done
-}
 
 cleanup() {
   touch "$WORK/stop"

@@ -496,17 +496,4 @@ cmd_env() {
   done
 }
 
-main() {
-  local cmd="${1:-}"
-  shift || true
-  (($# == 0)) || die "usage: scripts/nginx.sh up | down | status | env (no arguments after '$cmd')"
-  case "$cmd" in
-    up) cmd_up ;;
-    down) cmd_down ;;
-    status) cmd_status ;;
-    env) cmd_env ;;
-    *) die "usage: scripts/nginx.sh up | down | status | env (got '${cmd}')" ;;
-  esac
-}
-
-main "$@"
+run_verb nginx.sh "$@"

@@ -152,17 +152,4 @@ cmd_status() {
 
 cmd_env() { printf 'export %s=%q\n' RUNBOOKS_PROMETHEUS_URL "$PROM_URL"; }
 
-main() {
-  local cmd="${1:-}"
-  shift || true
-  (($# == 0)) || die "usage: scripts/prometheus.sh up | down | status | env (no arguments after '$cmd')"
-  case "$cmd" in
-    up) cmd_up ;;
-    down) cmd_down ;;
-    status) cmd_status ;;
-    env) cmd_env ;;
-    *) die "usage: scripts/prometheus.sh up | down | status | env (got '${cmd}')" ;;
-  esac
-}
-
-main "$@"
+run_verb prometheus.sh "$@"

@@ -125,3 +125,17 @@ status_line() {
 pid_note() {
   if pid_alive "$1" "$2"; then echo "pid $(head -n 1 "$1")"; else echo "(not started by this script)"; fi
 }
+
+# The command line of a stack component script: one of up, down, status, env, run by its
+# cmd_<verb> function.
+run_verb() {
+  local usage="usage: scripts/$1 up | down | status | env"
+  shift
+  local cmd="${1:-}"
+  shift || true
+  (($# == 0)) || die "$usage (no arguments after '$cmd')"
+  case "$cmd" in
+    up | down | status | env) "cmd_$cmd" ;;
+    *) die "$usage (got '${cmd}')" ;;
+  esac
+}
