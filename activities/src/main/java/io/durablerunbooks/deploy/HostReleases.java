@@ -3,6 +3,7 @@ package io.durablerunbooks.deploy;
 import io.durablerunbooks.activities.FailureTypes;
 import io.durablerunbooks.ssh.CommandResult;
 import io.durablerunbooks.ssh.RemoteCommand;
+import io.durablerunbooks.ssh.SshFailures;
 import io.durablerunbooks.ssh.SshSession;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
@@ -25,7 +26,6 @@ final class HostReleases {
 
   static final String LOCKED = "DeployLocked";
   static final String RELEASE_MISSING = "ReleaseMissing";
-  static final String REMOTE_SCRIPT_FAILED = "RemoteScriptFailed";
   /** Retryable: the host could not download the archive or clone the repository. */
   static final String FETCH_FAILED = "ArtifactFetchFailed";
   static final String REF_MISSING = "GitRefMissing";
@@ -407,11 +407,6 @@ final class HostReleases {
   }
 
   private void expectSuccess(String what, CommandResult r) {
-    if (!r.succeeded()) {
-      throw ApplicationFailure.newFailure(
-          target.name() + ": could not " + what + " under " + target.root() + " (exit " + r.exitStatus() + "): "
-              + (r.stderr().isBlank() ? r.stdout().strip() : r.stderr().strip()),
-          REMOTE_SCRIPT_FAILED);
-    }
+    SshFailures.requireSuccess(target.name(), what + " under " + target.root(), r);
   }
 }

@@ -2,6 +2,7 @@ package io.durablerunbooks.rollout;
 
 import io.durablerunbooks.ssh.CommandResult;
 import io.durablerunbooks.ssh.RemoteCommand;
+import io.durablerunbooks.ssh.SshFailures;
 import io.durablerunbooks.ssh.SshSession;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
@@ -22,7 +23,6 @@ import java.util.regex.Pattern;
 final class SplitFile {
 
   static final String TEST_FAILED = "NginxTestFailed";
-  static final String REMOTE_SCRIPT_FAILED = "RemoteScriptFailed";
 
   private static final Duration QUICK = Duration.ofMinutes(2);
   private static final Pattern WEIGHT = Pattern.compile("^# durable-runbooks rollout: v2 weight (\\d{1,3})$", Pattern.MULTILINE);
@@ -143,11 +143,6 @@ final class SplitFile {
   }
 
   private void expectSuccess(String what, CommandResult r) {
-    if (!r.succeeded()) {
-      throw ApplicationFailure.newFailure(
-          nginx.host().name() + ": could not " + what + " (exit " + r.exitStatus() + "): "
-              + (r.stderr().isBlank() ? r.stdout().strip() : r.stderr().strip()),
-          REMOTE_SCRIPT_FAILED);
-    }
+    SshFailures.requireSuccess(nginx.host().name(), what, r);
   }
 }

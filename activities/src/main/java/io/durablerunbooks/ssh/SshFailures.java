@@ -14,8 +14,9 @@ import java.net.UnknownHostException;
  * Turns JSch's exceptions into failures an operator can act on: a host key that is unknown or
  * changed, or a key the host refuses, is non-retryable (a retry cannot fix it, and retrying a
  * changed host key would only knock again at a possible impostor); an unreachable host is retried.
+ * Also the failure of one of our own scripts on a host, the same for every runbook.
  */
-final class SshFailures {
+public final class SshFailures {
 
   static final String HOST_KEY_UNKNOWN = "SshHostKeyUnknown";
   static final String HOST_KEY_CHANGED = "SshHostKeyChanged";
@@ -25,6 +26,7 @@ final class SshFailures {
   static final String CONNECTION_LOST = "SshConnectionLost";
   static final String COMMAND_TIMED_OUT = "SshCommandTimedOut";
   static final String TRANSFER_FAILED = "SshTransferFailed";
+  public static final String REMOTE_SCRIPT_FAILED = "RemoteScriptFailed";
 
   private SshFailures() {}
 
@@ -75,5 +77,20 @@ final class SshFailures {
 
   static String describe(Throwable e) {
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  /**
+   * Fails, retryably, when one of our own scripts on a host exited non-zero: the host's state was
+   * not what the script expected (a full disk, a permission), which a retry may find mended.
+   *
+   * @param what what the script was doing, e.g. {@code switch current under /srv/shop}
+   */
+  public static void requireSuccess(String host, String what, CommandResult r) {
+    if (!r.succeeded()) {
+      throw ApplicationFailure.newFailure(
+          host + ": could not " + what + " (exit " + r.exitStatus() + "): "
+              + (r.stderr().isBlank() ? r.stdout().strip() : r.stderr().strip()),
+          REMOTE_SCRIPT_FAILED);
+    }
   }
 }
