@@ -39,14 +39,15 @@ public final class DeployActivitiesImpl implements DeployActivities {
   @Override
   public String readCurrentRelease(HostStep step) {
     return onHost(step, releases -> {
-      String mark = releases.badMark(step.release());
-      if (!mark.isEmpty()) {
+      HostReleaseState state = releases.inspect();
+      String mark = state.bad().get(step.release());
+      if (mark != null) {
         throw ApplicationFailure.newNonRetryableFailure(
             step.target().name() + ": release " + step.release() + " was " + mark + "; deploy a new release id, or remove "
                 + step.target().root() + "/release-marks/" + step.release() + ".bad on every host if the mark was a mistake",
             RELEASE_MARKED_BAD);
       }
-      return releases.current();
+      return state.current();
     });
   }
 

@@ -65,13 +65,6 @@ final class HostReleases {
       if [ "$(cat "$lock/owner" 2>/dev/null || true)" = "$OWNER" ]; then rm -rf "$lock"; fi
       """;
 
-  private static final String CURRENT =
-      """
-      set -eu
-      target=$(readlink "$ROOT/current" 2>/dev/null || true)
-      printf '%s\\n' "${target##*/}"
-      """;
-
   /**
    * One line per fact: {@code current <id>}, {@code switched <id> <time>} newest first, {@code staged
    * <id>}, {@code bad <id> <mark>}. Release ids have no spaces, so the first two words split cleanly.
@@ -237,13 +230,6 @@ final class HostReleases {
     expectSuccess("unlock", script(UNLOCK, Map.of("OWNER", owner), QUICK));
   }
 
-  /** The release {@code current} points to, or empty before the first deploy. */
-  String current() {
-    CommandResult r = script(CURRENT, Map.of(), QUICK);
-    expectSuccess("read current", r);
-    return r.stdout().strip();
-  }
-
   /** What a rollback needs to choose a release: current, switch order, staged and bad ones. */
   HostReleaseState inspect() {
     CommandResult r = script(INSPECT, Map.of(), QUICK);
@@ -264,11 +250,6 @@ final class HostReleases {
     }
     switched.removeIf(s -> !staged.contains(s.release()));
     return new HostReleaseState(current, switched, staged, bad);
-  }
-
-  /** The mark of a release on this host, or empty when it is not marked bad. */
-  String badMark(String release) {
-    return inspect().bad().getOrDefault(release, "");
   }
 
   /**

@@ -139,6 +139,7 @@ public class RollbackWorkflowImpl extends RunbookWorkflowBase implements Rollbac
       return new Choice(from, spec.to());
     }
     List<String> skipped = new ArrayList<>();
+    java.util.Set<String> judged = new java.util.HashSet<>();
     List<HostReleaseState.Switch> history =
         states.values().stream()
             .flatMap(s -> s.switched().stream())
@@ -146,7 +147,7 @@ public class RollbackWorkflowImpl extends RunbookWorkflowBase implements Rollbac
             .toList();
     for (HostReleaseState.Switch candidate : history) {
       String release = candidate.release();
-      if (release.equals(from) || skipped.stream().anyMatch(s -> s.startsWith(release + " "))) {
+      if (release.equals(from) || !judged.add(release)) {
         continue;
       }
       String problem = unusable(release, states, onBad);
