@@ -64,7 +64,7 @@ pid_alive() {
   local pidfile="$1" marker="$2" pid cmdline
   [[ -s "$pidfile" ]] || return 1
   pid="$(head -n 1 "$pidfile")"
-  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  cmdline="$({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null)" || return 1
   [[ "$cmdline" == *"$marker"* ]]
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Local stack for development and tests: PostgreSQL 15, S3Proxy, the Temporal dev server, the SSH
-# hosts of scripts/hosts.sh, the nginx with V1/V2 backends of scripts/nginx.sh and the Prometheus that
-# scrapes those backends (scripts/prometheus.sh), all on 127.0.0.1, state in one directory.
+# Local stack for development and tests: PostgreSQL 15, MariaDB (scripts/mariadb.sh), S3Proxy, the
+# Temporal dev server, the SSH hosts of scripts/hosts.sh, the nginx with V1/V2 backends of
+# scripts/nginx.sh and the Prometheus that scrapes those backends (scripts/prometheus.sh), all on
+# 127.0.0.1, state in one directory.
 # Usage: scripts/stack.sh up [--with-test-tools]|down|status|env
 set -euo pipefail
 
@@ -324,6 +325,7 @@ cmd_up() {
     ensure_test_tools
   fi
   timed postgres up_postgres
+  timed mariadb "$SCRIPTS/mariadb.sh" up
   timed s3proxy up_s3proxy
   timed temporal up_temporal
   # Their status tables are printed with ours by cmd_status.
@@ -339,6 +341,7 @@ cmd_down() {
   "$SCRIPTS/hosts.sh" down
   down_temporal
   down_s3proxy
+  "$SCRIPTS/mariadb.sh" down
   down_postgres
 }
 
@@ -348,6 +351,7 @@ cmd_status() {
     pg_note="pid $(head -n 1 "$PGDATA/postmaster.pid")"
   fi
   status_line postgres "$PG_PORT" "$pg_note"
+  "$SCRIPTS/mariadb.sh" status
   status_line s3proxy "$S3_PORT" "$(pid_note "$STATE/s3proxy.pid" "$S3PROXY_JAR")"
   status_line temporal "$TEMPORAL_PORT" "$(pid_note "$STATE/temporal.pid" "$STATE/temporal.db") UI http://127.0.0.1:$TEMPORAL_UI_PORT"
   "$SCRIPTS/hosts.sh" status
@@ -379,6 +383,7 @@ cmd_env() {
     "RUNBOOKS_TEMPORAL_UI=http://127.0.0.1:$TEMPORAL_UI_PORT"; do
     printf 'export %s=%q\n' "${var%%=*}" "${var#*=}"
   done
+  "$SCRIPTS/mariadb.sh" env
   "$SCRIPTS/hosts.sh" env
   "$SCRIPTS/nginx.sh" env
   "$SCRIPTS/prometheus.sh" env

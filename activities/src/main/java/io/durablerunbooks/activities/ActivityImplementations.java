@@ -3,6 +3,7 @@ package io.durablerunbooks.activities;
 import io.durablerunbooks.backup.BackupActivitiesImpl;
 import io.durablerunbooks.backup.Manifests;
 import io.durablerunbooks.deploy.DeployActivitiesImpl;
+import io.durablerunbooks.migrate.MigrateActivitiesImpl;
 import io.durablerunbooks.rollout.RolloutActivitiesImpl;
 import io.durablerunbooks.notify.NotifyActivitiesImpl;
 import io.durablerunbooks.postgres.PgTools;
@@ -21,12 +22,15 @@ import java.nio.file.Path;
 public final class ActivityImplementations implements AutoCloseable {
 
   private final PostgresPools pools;
+  /** The migration's own pools: its copies and verifications hold many connections at once. */
+  private final PostgresPools migratePools;
   private final S3Clients s3;
   private final BackupActivitiesImpl backup;
   private final RestoreActivitiesImpl restore;
   private final NotifyActivitiesImpl notify;
   private final DeployActivitiesImpl deploy;
   private final RolloutActivitiesImpl rollout;
+  private final MigrateActivitiesImpl migrate;
 
   private ActivityImplementations(SecretResolver secrets) {
     this.pools = new PostgresPools(secrets);
@@ -39,6 +43,8 @@ public final class ActivityImplementations implements AutoCloseable {
     this.notify = new NotifyActivitiesImpl(secrets, NotifyActivitiesImpl.defaultHttpClient());
     this.deploy = new DeployActivitiesImpl(secrets, new AppSmokeChecks(AppSmokeChecks.defaultHttpClient()));
     this.rollout = new RolloutActivitiesImpl(secrets, RolloutActivitiesImpl.defaultHttpClient());
+    this.migratePools = new PostgresPools(secrets, MigrateActivitiesImpl.TARGET_CONNECTIONS);
+    this.migrate = new MigrateActivitiesImpl(secrets, migratePools);
   }
 
   /** Reads nothing but the worker's environment, through the {@link SecretResolver}. */
@@ -50,9 +56,9 @@ public final class ActivityImplementations implements AutoCloseable {
     return new ActivityImplementations(secrets);
   }
 
-  /** What the worker registers: the backup, restore, deploy, rollout and notification activities. */
+  /** What the worker registers: the backup, restore, deploy, rollout, migrate and notification activities. */
   public Object[] all() {
-    return new Object[] {backup, restore, deploy, rollout, notify};
+    return new Object[] {backup, restore, deploy, rollout, migrate, notify};
   }
 
   public BackupActivitiesImpl backup() {
@@ -74,6 +80,7 @@ public final class ActivityImplementations implements AutoCloseable {
   @Override
   public void close() {
     pools.close();
+    migratePools.close();
     s3.close();
   }
 }

@@ -23,7 +23,7 @@ import java.util.Objects;
  */
 public final class PostgresPools implements AutoCloseable {
 
-  private static final int MAX_CONNECTIONS = 3;
+  private static final int DEFAULT_MAX_CONNECTIONS = 3;
   private static final long CONNECTION_TIMEOUT_MILLIS = 5_000;
   private static final long IDLE_TIMEOUT_MILLIS = 60_000;
   private static final long MAX_LIFETIME_MILLIS = 600_000;
@@ -44,8 +44,16 @@ public final class PostgresPools implements AutoCloseable {
   private final List<HikariDataSource> retired = new ArrayList<>();
   private boolean closed;
 
+  private final int maxConnections;
+
   public PostgresPools(SecretResolver secrets) {
+    this(secrets, DEFAULT_MAX_CONNECTIONS);
+  }
+
+  /** @param maxConnections per database: the steps of one run that may hold a connection at once */
+  public PostgresPools(SecretResolver secrets, int maxConnections) {
     this.secrets = Objects.requireNonNull(secrets, "secrets");
+    this.maxConnections = maxConnections;
   }
 
   /**
@@ -104,18 +112,19 @@ public final class PostgresPools implements AutoCloseable {
     if (pool != null) {
       retired.add(pools.remove(key).dataSource());
     }
-    HikariDataSource dataSource = open(db, password);
+    HikariDataSource dataSource = open(db, password, maxConnections);
     pools.put(key, new Pool(dataSource, digest));
     return dataSource;
   }
 
-  private static HikariDataSource open(PostgresConnection db, String password) throws SQLException {
+  private static HikariDataSource open(PostgresConnection db, String password, int maxConnections)
+      throws SQLException {
     HikariConfig config = new HikariConfig();
     config.setPoolName("runbooks " + db.user() + "@" + db.host() + ":" + db.port() + "/" + db.database());
     config.setJdbcUrl(db.url());
     config.setUsername(db.user());
     config.setPassword(password);
-    config.setMaximumPoolSize(MAX_CONNECTIONS);
+    config.setMaximumPoolSize(maxConnections);
     config.setMinimumIdle(0);
     config.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);
     config.setIdleTimeout(IDLE_TIMEOUT_MILLIS);

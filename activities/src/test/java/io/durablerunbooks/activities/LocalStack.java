@@ -2,6 +2,7 @@ package io.durablerunbooks.activities;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.durablerunbooks.migrate.MySqlConnection;
 import io.durablerunbooks.postgres.PostgresConnection;
 import io.durablerunbooks.secrets.SecretRef;
 import io.durablerunbooks.ssh.SshAccess;
@@ -210,6 +211,32 @@ public final class LocalStack {
   }
 
   /** An activity environment whose stubs behave like the workflow's transfer steps. */
+  public static final int MARIADB_PORT = 13306;
+  public static final SecretRef MARIADB_PASSWORD = SecretRef.of("${file:" + STATE.resolve("mariadb-password") + "}");
+
+  /** A database of the stack's MariaDB, as a migration source. */
+  public static MySqlConnection mariadb(String database) {
+    return new MySqlConnection(
+        "jdbc:mariadb://127.0.0.1:" + MARIADB_PORT + "/" + database + "?sslMode=disable", "root", MARIADB_PASSWORD);
+  }
+
+  public static Connection connectMariadb(String database) throws SQLException {
+    return DriverManager.getConnection(
+        "jdbc:mariadb://127.0.0.1:" + MARIADB_PORT + "/" + database + "?sslMode=disable", "root",
+        read(STATE.resolve("mariadb-password")));
+  }
+
+  /** Runs statements in a MariaDB database ("" for none), in UTC and utf8mb4 like the migration reads. */
+  public static void mariadbSql(String database, String... statements) throws SQLException {
+    try (Connection c = connectMariadb(database);
+        Statement s = c.createStatement()) {
+      s.execute("SET time_zone = '+00:00', NAMES utf8mb4, sql_mode = ''");
+      for (String statement : statements) {
+        s.execute(statement);
+      }
+    }
+  }
+
   public static TestActivityEnvironment activityEnvironment(Object... implementations) {
     TestActivityEnvironment environment = TestActivityEnvironment.newInstance();
     environment.registerActivitiesImplementations(implementations);

@@ -7,9 +7,11 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -339,6 +341,33 @@ final class Fields {
         "expected a non-empty string",
         Fields::describe,
         (path, item) -> item.textValue());
+  }
+
+  /**
+   * A mapping of free keys to non-empty strings, in file order: empty when absent, null after an
+   * error. Each bad entry is reported under its own key.
+   */
+  Map<String, String> textMap(String key) {
+    JsonNode v = value(key);
+    if (v == null) {
+      return Map.of();
+    }
+    if (!v.isObject()) {
+      error(key, "expected a mapping like {orders.shape: text}, got " + typeOf(v));
+      return null;
+    }
+    Map<String, String> entries = new LinkedHashMap<>();
+    boolean ok = true;
+    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().isTextual() || e.getValue().textValue().isBlank()) {
+        errors.add(new FieldError(pathOf(key) + "." + e.getKey(), "expected a non-empty string, got " + describe(e.getValue())));
+        ok = false;
+      } else {
+        entries.put(e.getKey(), e.getValue().textValue());
+      }
+    }
+    return ok ? entries : null;
   }
 
   /** Reads a field whose value is none of the types it may have, and says so with what it holds. */

@@ -100,6 +100,7 @@ final class RunbookValidator {
           case DEPLOY -> new DeploySections(errors).deploy(root, header);
           case ROLLBACK -> new DeploySections(errors).rollback(root, header);
           case ROLLOUT -> new RolloutSections(errors).rollout(root, header);
+          case MIGRATE_DATA -> new MigrateSections(errors, this).migrate(root, header);
         };
     root.finish();
     return errors.isEmpty() ? build.get() : null;
@@ -342,7 +343,7 @@ final class RunbookValidator {
   }
 
   /** url, user and password of a mapping that may hold more fields. */
-  private PostgresConnection connection(Fields f) {
+  PostgresConnection connection(Fields f) {
     int before = errors.size();
     String url = jdbcUrl(f);
     String user = f.requiredText("user");

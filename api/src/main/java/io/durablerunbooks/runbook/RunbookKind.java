@@ -10,7 +10,8 @@ public enum RunbookKind {
   RESTORE_TEST("restore-test", "RestoreTestWorkflow"),
   DEPLOY("deploy", "DeployWorkflow"),
   ROLLBACK("rollback", "RollbackWorkflow"),
-  ROLLOUT("rollout", "RolloutWorkflow");
+  ROLLOUT("rollout", "RolloutWorkflow"),
+  MIGRATE_DATA("migrate-data", "MigrateDataWorkflow");
 
   private final String id;
   private final String workflowType;

@@ -7,6 +7,8 @@ import io.durablerunbooks.deploy.DeployRequest;
 import io.durablerunbooks.deploy.DeploySpec;
 import io.durablerunbooks.rollback.RollbackRequest;
 import io.durablerunbooks.rollback.RollbackSpec;
+import io.durablerunbooks.migrate.MigrateRequest;
+import io.durablerunbooks.migrate.MigrateSpec;
 import io.durablerunbooks.rollout.RolloutRequest;
 import io.durablerunbooks.rollout.RolloutSpec;
 import io.durablerunbooks.restore.RestoreRequest;
@@ -52,6 +54,9 @@ final class Launch {
     }
     if (definition instanceof RolloutSpec rollout) {
       return new RolloutRequest(context, rollout);
+    }
+    if (definition instanceof MigrateSpec migrate) {
+      return new MigrateRequest(context, migrate);
     }
     throw new IllegalArgumentException(
         "kind " + definition.header().kind().id() + " has no workflow the CLI can start");

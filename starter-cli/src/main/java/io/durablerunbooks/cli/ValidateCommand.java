@@ -11,6 +11,7 @@ import io.durablerunbooks.rollback.RollbackSpec;
 import io.durablerunbooks.rollout.GuardPolicy;
 import io.durablerunbooks.rollout.NginxTarget;
 import io.durablerunbooks.rollout.ProbeSpec;
+import io.durablerunbooks.migrate.MigrateSpec;
 import io.durablerunbooks.rollout.RolloutSpec;
 import io.durablerunbooks.rollout.Thresholds;
 import io.durablerunbooks.postgres.PostgresConnection;
@@ -80,6 +81,8 @@ final class ValidateCommand implements Callable<Integer> {
       lines.addAll(rollback(rollback));
     } else if (definition instanceof RolloutSpec rollout) {
       lines.addAll(rollout(rollout));
+    } else if (definition instanceof MigrateSpec migrate) {
+      lines.addAll(migrate(migrate));
     }
     lines.add("  approval:     " + approval(h.approval()));
     lines.add("  notify:       " + (h.webhook().isEmpty() ? "none" : "webhook configured"));
@@ -144,6 +147,30 @@ final class ValidateCommand implements Callable<Integer> {
     lines.add("  restart:      " + (r.restart().isEmpty() ? "none" : "within " + Text.duration(r.hookTimeout())));
     lines.add("  smoke checks: " + smoke(r.smoke()));
     return lines;
+  }
+
+  private static List<String> migrate(MigrateSpec m) {
+    return List.of(
+        "  source:       " + m.source().user() + "@" + m.source().host() + ":" + m.source().port() + "/"
+            + m.source().database() + ", password " + m.source().password(),
+        "  target:       " + database(m.target()) + ", schema " + m.targetSchema(),
+        "  tables:       " + (m.include().isEmpty() ? "all" : String.join(", ", m.include()))
+            + (m.exclude().isEmpty() ? "" : " except " + String.join(", ", m.exclude()))
+            + "; without a primary key: "
+            + (m.keylessTables() == MigrateSpec.KeylessTables.REFUSE ? "refused" : "copied whole"),
+        "  types:        the type map"
+            + (m.columnTypes().isEmpty()
+                ? ""
+                : ", with " + m.columnTypes().entrySet().stream()
+                    .map(e -> e.getKey() + " as " + e.getValue())
+                    .sorted()
+                    .collect(Collectors.joining(", "))),
+        "  copy:         " + m.copy().parallelism() + " ranges at a time, " + m.copy().chunkRows() + " rows each",
+        "  verify:       "
+            + (m.verify().enabled()
+                ? "checksums in both databases, queries of about " + Durations.format(m.verify().queryTime())
+                    + ", up to " + m.verify().maxListedRows() + " differing keys listed per table"
+                : "off"));
   }
 
   private static List<String> rollout(RolloutSpec r) {

@@ -4,6 +4,7 @@ import io.durablerunbooks.activities.ActivityImplementations;
 import io.durablerunbooks.backup.BackupWorkflowImpl;
 import io.durablerunbooks.deploy.DeployWorkflowImpl;
 import io.durablerunbooks.rollback.RollbackWorkflowImpl;
+import io.durablerunbooks.migrate.MigrateDataWorkflowImpl;
 import io.durablerunbooks.rollout.RolloutWorkflowImpl;
 import io.durablerunbooks.restore.RestoreWorkflowImpl;
 import io.durablerunbooks.restoretest.RestoreTestWorkflowImpl;
@@ -42,7 +43,7 @@ public final class RunbookWorker {
             WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(maxConcurrentActivities).build());
     worker.registerWorkflowImplementationTypes(
         BackupWorkflowImpl.class, RestoreWorkflowImpl.class, RestoreTestWorkflowImpl.class, DeployWorkflowImpl.class,
-        RollbackWorkflowImpl.class, RolloutWorkflowImpl.class);
+        RollbackWorkflowImpl.class, RolloutWorkflowImpl.class, MigrateDataWorkflowImpl.class);
     worker.registerActivitiesImplementations(activities.all());
     return worker;
   }

@@ -1,0 +1,195 @@
+package io.durablerunbooks.migrate;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyOutputStream;
+
+/**
+ * Copies one key range: MySQL streams the rows (a forward-only result set fetched in batches, so
+ * memory stays bounded whatever the range's size) and they are written as COPY text into
+ * PostgreSQL, inside a transaction that first deletes whatever the range already holds there. A
+ * retried chunk therefore replaces an earlier attempt's rows rather than adding to them, and a
+ * chunk is either all in or not at all.
+ */
+final class ChunkCopier {
+
+  private static final int FETCH_ROWS = 2_000;
+  private static final int COPY_BUFFER = 1 << 20;
+  private static final byte[] NULL = {'\\', 'N'};
+  private static final byte[] HEX_PREFIX = {'\\', '\\', 'x'};
+  private static final byte[] UTC_SUFFIX = {'+', '0', '0'};
+  private static final byte[] ZERO_DATE = "0000-00-00".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /** Rows and bytes so far, read by the heartbeat thread. */
+  final AtomicLong rows = new AtomicLong();
+  final AtomicLong bytes = new AtomicLong();
+  private long zeroDates;
+  private volatile Statement streaming;
+
+  static String select(TablePlan t, KeyRange range) {
+    return "SELECT " + t.columns().stream().map(ValueSql::copyExpression).collect(Collectors.joining(", "))
+        + " FROM " + ValueSql.mq(t.name()) + ValueSql.where(t, range, true);
+  }
+
+  static String delete(String schema, TablePlan t, KeyRange range) {
+    return "DELETE FROM " + ValueSql.pq(schema) + "." + ValueSql.pq(t.name()) + ValueSql.where(t, range, false);
+  }
+
+  static String copy(String schema, TablePlan t) {
+    return "COPY " + ValueSql.pq(schema) + "." + ValueSql.pq(t.name()) + " ("
+        + t.columns().stream().map(c -> ValueSql.pq(c.name())).collect(Collectors.joining(", "))
+        + ") FROM STDIN";
+  }
+
+  /**
+   * @param source a MySQL connection set up by {@link MySqlSessions}
+   * @param target a PostgreSQL connection, in a transaction the caller commits
+   */
+  ChunkCopied copy(Connection source, Connection target, String schema, TablePlan t, KeyRange range)
+      throws SQLException, IOException {
+    long started = System.nanoTime();
+    try (Statement delete = target.createStatement()) {
+      delete.execute(delete(schema, t, range));
+    }
+    List<ColumnPlan> columns = t.columns();
+    int n = columns.size();
+    ColumnFamily[] families = columns.stream().map(ColumnPlan::family).toArray(ColumnFamily[]::new);
+    PGConnection pg = target.unwrap(PGConnection.class);
+    try (OutputStream out = new PGCopyOutputStream(pg, copy(schema, t), COPY_BUFFER)) {
+      stream(source, t, range, out, n, families);
+    } catch (IOException e) {
+      // The driver reports what PostgreSQL refused in a row (bad input for a type) as an
+      // IOException around the server's error: hand that error on, to be classified as the target's.
+      if (e.getCause() instanceof SQLException sql) {
+        throw sql;
+      }
+      throw e;
+    }
+    return new ChunkCopied(rows.get(), bytes.get(), zeroDates, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  private void stream(Connection source, TablePlan t, KeyRange range, OutputStream out, int n, ColumnFamily[] families)
+      throws IOException {
+    try (Statement s = source.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+      s.setFetchSize(FETCH_ROWS);
+      streaming = s;
+      try (ResultSet rs = s.executeQuery(select(t, range))) {
+        long count = 0;
+        long size = 0;
+        while (rs.next()) {
+          for (int i = 0; i < n; i++) {
+            if (i > 0) {
+              out.write('\t');
+            }
+            size += 1 + write(out, rs.getBytes(i + 1), families[i]);
+          }
+          out.write('\n');
+          count++;
+          if ((count & 1023) == 0) {
+            rows.set(count);
+            bytes.set(size);
+          }
+        }
+        rows.set(count);
+        bytes.set(size);
+      }
+    } catch (SQLException e) {
+      throw new SourceException(e);
+    } finally {
+      streaming = null;
+    }
+  }
+
+  /** Stops the MySQL stream from another thread (the heartbeat's, when Temporal cancels the step). */
+  void cancel() {
+    Statement s = streaming;
+    if (s != null) {
+      try {
+        s.cancel();
+      } catch (SQLException ignored) {
+        // The connection is closed by the step's thread right after; nothing more to do here.
+      }
+    }
+  }
+
+  /** Writes one value as COPY text; returns the bytes written. */
+  private int write(OutputStream out, byte[] value, ColumnFamily family) throws IOException {
+    if (value == null) {
+      out.write(NULL);
+      return 2;
+    }
+    switch (family) {
+      case BINARY -> {
+        out.write(HEX_PREFIX);
+        out.write(value);
+        return value.length + 3;
+      }
+      case DATE, DATETIME, TIMESTAMP -> {
+        if (startsWith(value, ZERO_DATE)) {
+          zeroDates++;
+          out.write(NULL);
+          return 2;
+        }
+        out.write(value);
+        if (family == ColumnFamily.TIMESTAMP) {
+          out.write(UTC_SUFFIX);
+          return value.length + 3;
+        }
+        return value.length;
+      }
+      case TEXT, ENUM, SET, JSON, OVERRIDE -> {
+        return escaped(out, value);
+      }
+      default -> {
+        out.write(value);
+        return value.length;
+      }
+    }
+  }
+
+  /** COPY text escapes: backslash, newline, carriage return and tab; UTF-8 bytes pass as they are. */
+  private static int escaped(OutputStream out, byte[] value) throws IOException {
+    int start = 0;
+    int written = 0;
+    for (int i = 0; i < value.length; i++) {
+      byte b = value[i];
+      byte replacement =
+          switch (b) {
+            case '\\' -> '\\';
+            case '\n' -> 'n';
+            case '\r' -> 'r';
+            case '\t' -> 't';
+            default -> 0;
+          };
+      if (replacement != 0) {
+        out.write(value, start, i - start);
+        out.write('\\');
+        out.write(replacement);
+        written += i - start + 2;
+        start = i + 1;
+      }
+    }
+    out.write(value, start, value.length - start);
+    return written + value.length - start;
+  }
+
+  private static boolean startsWith(byte[] value, byte[] prefix) {
+    if (value.length < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (value[i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

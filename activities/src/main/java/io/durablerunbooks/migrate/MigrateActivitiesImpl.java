@@ -1,0 +1,345 @@
+package io.durablerunbooks.migrate;
+
+import io.durablerunbooks.activities.DaemonThreads;
+import io.durablerunbooks.activities.FailureTypes;
+import io.durablerunbooks.activities.Heartbeat;
+import io.durablerunbooks.postgres.PostgresConnection;
+import io.durablerunbooks.postgres.PostgresPools;
+import io.durablerunbooks.secrets.SecretResolver;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** The migrate-data steps against a real MySQL/MariaDB source and PostgreSQL target. */
+public final class MigrateActivitiesImpl implements MigrateActivities {
+
+  /** PostgreSQL connections one worker may hold per target: copies and verifications at once. */
+  public static final int TARGET_CONNECTIONS = 20;
+  private static final String SOURCE = "source";
+  private static final String TARGET = "target";
+  private static final String MAINTENANCE_WORK_MEM = "256MB";
+
+  private final MySqlSessions mysql;
+  private final PostgresPools pools;
+  private final ExecutorService threads = Executors.newCachedThreadPool(DaemonThreads.named("verify source"));
+
+  public MigrateActivitiesImpl(SecretResolver secrets, PostgresPools pools) {
+    this.mysql = new MySqlSessions(secrets);
+    this.pools = pools;
+  }
+
+  @Override
+  public SchemaPlan convertSchema(MigrateSpec spec) {
+    SourceSchema source = mysql.withConnection(spec.source(), SOURCE, SourceSchema::read);
+    SchemaConverter.Result converted = new SchemaConverter(spec).convert(source);
+    List<String> problems = new ArrayList<>(converted.problems());
+    String targetVersion =
+        pools.withConnection(
+            spec.target(), TARGET, c -> targetProblems(c, spec.targetSchema(), converted.tables(), problems));
+    if (converted.tables().isEmpty() && problems.isEmpty()) {
+      problems.add("tables: no table of " + spec.source().database() + " is selected for copying");
+    }
+    if (!problems.isEmpty()) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "the schema cannot be migrated as it is; nothing was changed: " + String.join("; ", problems),
+          FailureTypes.INVALID_INPUT);
+    }
+    return new SchemaPlan(source.version(), targetVersion, converted.tables(), converted.notes());
+  }
+
+  /** Adds what stops the target from taking the tables; returns the server's version. */
+  private static String targetProblems(Connection c, String schema, List<TablePlan> tables, List<String> problems)
+      throws SQLException {
+    String version;
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT current_setting('server_version'), current_setting('server_encoding')")) {
+      rs.next();
+      version = rs.getString(1);
+      if (!rs.getString(2).equals("UTF8")) {
+        problems.add("target.url: the database's encoding is " + rs.getString(2) + "; utf8mb4 text needs a UTF8 database");
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {
+      ps.setString(1, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          problems.add("target.schema: there is no schema \"" + schema + "\" in the target database; create it first");
+          return version;
+        }
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE n.nspname = ? AND c.relname = ANY (?)")) {
+      ps.setString(1, schema);
+      ps.setArray(2, c.createArrayOf("text", tables.stream().map(TablePlan::name).toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        List<String> existing = new ArrayList<>();
+        while (rs.next()) {
+          existing.add(rs.getString(1));
+        }
+        if (!existing.isEmpty()) {
+          problems.add(
+              "target: " + schema + "." + String.join(", " + schema + ".", existing) + " already exist"
+                  + " in the target database; migrate-data only creates new tables, so drop them (after"
+                  + " checking what they hold) or exclude them with tables.exclude");
+        }
+      }
+    }
+    return version;
+  }
+
+  @Override
+  public void createTables(MigrateSpec spec, SchemaPlan plan, String runMarker) {
+    pools.withConnection(
+        spec.target(),
+        TARGET,
+        c -> {
+          c.setAutoCommit(false);
+          try (Statement s = c.createStatement()) {
+            for (TablePlan t : plan.tables()) {
+              String marker = tableMarker(c, spec.targetSchema(), t.name());
+              if (marker != null) {
+                if (marker.equals(runMarker)) {
+                  continue;
+                }
+                throw ApplicationFailure.newNonRetryableFailure(
+                    "target: " + spec.targetSchema() + "." + t.name() + " appeared in the target database after the"
+                        + " preflight and is not this run's; nothing was created",
+                    FailureTypes.INVALID_INPUT);
+              }
+              s.execute(t.createTable());
+              s.execute("COMMENT ON TABLE " + qualified(spec, t) + " IS " + SchemaConverter.pgLiteral(runMarker));
+            }
+            c.commit();
+          } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+          } finally {
+            c.setAutoCommit(true);
+          }
+          return null;
+        });
+  }
+
+  /** The table's comment, empty when it has none, or null when there is no such table. */
+  private static String tableMarker(Connection c, String schema, String table) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT coalesce(obj_description(c.oid, 'pg_class'), '') FROM pg_class c"
+            + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
+      ps.setString(1, schema);
+      ps.setString(2, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  @Override
+  public List<KeyRange> planChunks(MigrateSpec spec, TablePlan table) {
+    if (!table.chunked()) {
+      return List.of(KeyRange.ALL);
+    }
+    List<KeyRange> ranges = new ArrayList<>();
+    try (Heartbeat beat = Heartbeat.start(ranges::size, () -> {})) {
+      return mysql.withConnection(
+          spec.source(),
+          SOURCE,
+          c -> {
+            String after = "";
+            while (true) {
+              beat.check();
+              KeyRange range = TableVerifier.nextRange(c, table, after, spec.copy().chunkRows());
+              ranges.add(range);
+              if (range.openAbove()) {
+                return List.copyOf(ranges);
+              }
+              after = range.upTo();
+            }
+          });
+    }
+  }
+
+  @Override
+  public ChunkCopied copyChunk(ChunkCopyRequest request) {
+    MigrateSpec spec = request.spec();
+    ChunkCopier copier = new ChunkCopier();
+    try (Heartbeat beat = Heartbeat.start(copier.rows::get, copier::cancel)) {
+      return mysql.withConnection(
+          spec.source(),
+          SOURCE,
+          source ->
+              pools.withConnection(
+                  spec.target(),
+                  TARGET,
+                  target -> {
+                    target.setAutoCommit(false);
+                    try {
+                      ChunkCopied copied =
+                          copier.copy(source, target, spec.targetSchema(), request.table(), request.range());
+                      beat.check();
+                      target.commit();
+                      return copied;
+                    } catch (IOException e) {
+                      target.rollback();
+                      throw new UncheckedIOException(e);
+                    } catch (SQLException | RuntimeException e) {
+                      target.rollback();
+                      beat.check();
+                      throw e;
+                    } finally {
+                      target.setAutoCommit(true);
+                    }
+                  }));
+    }
+  }
+
+  @Override
+  public void buildIndexes(MigrateSpec spec, TablePlan table) {
+    try (Heartbeat beat = Heartbeat.start(table::name, () -> {})) {
+      pools.withConnection(
+          spec.target(),
+          TARGET,
+          c -> {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+              s.execute("SET LOCAL maintenance_work_mem = '" + MAINTENANCE_WORK_MEM + "'");
+              for (String ddl : table.afterLoad()) {
+                s.execute(ddl);
+              }
+              if (!table.identityColumn().isEmpty()) {
+                restartIdentity(s, spec, table);
+              }
+              c.commit();
+            } catch (SQLException | RuntimeException e) {
+              c.rollback();
+              throw e;
+            } finally {
+              c.setAutoCommit(true);
+            }
+            try (Statement s = c.createStatement()) {
+              s.execute("ANALYZE " + qualified(spec, table));
+            }
+            return null;
+          });
+      beat.check();
+    }
+  }
+
+  /** Past the copied maximum and past MySQL's own counter, so no new row reuses a key. */
+  private static void restartIdentity(Statement s, MigrateSpec spec, TablePlan t) throws SQLException {
+    String column = ValueSql.pq(t.identityColumn());
+    long next = t.nextIdentity();
+    try (ResultSet rs = s.executeQuery("SELECT max(" + column + ") FROM " + qualified(spec, t))) {
+      if (rs.next() && rs.getString(1) != null) {
+        next = Math.max(next, rs.getLong(1) + 1);
+      }
+    }
+    s.execute("ALTER TABLE " + qualified(spec, t) + " ALTER COLUMN " + column + " RESTART WITH " + next);
+  }
+
+  @Override
+  public void addForeignKeys(MigrateSpec spec, TablePlan table) {
+    pools.withConnection(
+        spec.target(),
+        TARGET,
+        c -> {
+          c.setAutoCommit(false);
+          try (Statement s = c.createStatement()) {
+            for (String ddl : table.foreignKeys()) {
+              s.execute(ddl);
+            }
+            c.commit();
+          } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+          } finally {
+            c.setAutoCommit(true);
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public TableVerification verifyTable(MigrateSpec spec, TablePlan table) {
+    TableVerifier.Progress from =
+        Heartbeat.previousAttempt(TableVerifier.Progress.class).orElse(TableVerifier.Progress.start());
+    TableVerifier verifier = new TableVerifier(threads, from);
+    AtomicReference<Thread> worker = new AtomicReference<>(Thread.currentThread());
+    try (Heartbeat beat = Heartbeat.start(verifier::progress, () -> worker.get().interrupt())) {
+      return mysql.withConnection(
+          spec.source(),
+          SOURCE,
+          source ->
+              pools.withConnection(
+                  spec.target(),
+                  TARGET,
+                  target -> {
+                    try (Statement s = target.createStatement()) {
+                      s.execute("SET lock_timeout = '" + MySqlSessions.LOCK_WAIT_SECONDS + "s'");
+                      for (String function : ValueSql.PG_JSON_FUNCTIONS) {
+                        s.execute(function);
+                      }
+                    }
+                    try {
+                      return verifier.verify(
+                          source, target, spec.targetSchema(), table, spec.verify(),
+                          millis -> {
+                            beat.check();
+                            Thread.sleep(millis);
+                          });
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                      beat.check();
+                      throw new IllegalStateException("verification of " + table.name() + " interrupted", e);
+                    }
+                  }));
+    }
+  }
+
+  @Override
+  public void dropCreatedTables(MigrateSpec spec, SchemaPlan plan, String runMarker) {
+    PostgresConnection target = spec.target();
+    pools.withConnection(
+        target,
+        TARGET,
+        c -> {
+          c.setAutoCommit(false);
+          try (Statement s = c.createStatement()) {
+            for (TablePlan t : plan.tables()) {
+              String marker = tableMarker(c, spec.targetSchema(), t.name());
+              if (runMarker.equals(marker)) {
+                s.execute("DROP TABLE " + qualified(spec, t) + " CASCADE");
+              }
+              for (ColumnPlan col : t.columns()) {
+                if (col.onUpdateNow() && runMarker.equals(marker)) {
+                  s.execute("DROP FUNCTION IF EXISTS " + ValueSql.pq(spec.targetSchema()) + "."
+                      + ValueSql.pq(t.name() + "_" + col.name() + "_on_update") + "()");
+                }
+              }
+            }
+            c.commit();
+          } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+          } finally {
+            c.setAutoCommit(true);
+          }
+          return null;
+        });
+  }
+
+  private static String qualified(MigrateSpec spec, TablePlan t) {
+    return ValueSql.pq(spec.targetSchema()) + "." + ValueSql.pq(t.name());
+  }
+}

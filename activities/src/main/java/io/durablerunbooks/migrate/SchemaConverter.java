@@ -1,0 +1,526 @@
+package io.durablerunbooks.migrate;
+
+import io.durablerunbooks.migrate.MigrateSpec.KeylessTables;
+import io.durablerunbooks.migrate.SourceSchema.Column;
+import io.durablerunbooks.migrate.SourceSchema.ForeignKey;
+import io.durablerunbooks.migrate.SourceSchema.Index;
+import io.durablerunbooks.migrate.SourceSchema.IndexPart;
+import io.durablerunbooks.migrate.SourceSchema.Table;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The type map of docs/migrate-data.md, applied to a source schema: the PostgreSQL DDL of every
+ * selected table, or the list of everything that cannot be converted. Nothing is changed silently:
+ * what is converted differently from the source (an index renamed, a FULLTEXT index not built) is
+ * a note of the plan, and what cannot be converted at all is a problem that stops the run before
+ * any data moves.
+ */
+final class SchemaConverter {
+
+  private static final Pattern SIZED = Pattern.compile("[a-z]+\\((\\d+)(?:,(\\d+))?\\).*");
+  private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
+  private static final Pattern NOW = Pattern.compile("(current_timestamp|now|localtimestamp|localtime)(\\(\\d?\\))?");
+  private static final Pattern BIT_LITERAL = Pattern.compile("b'([01]+)'");
+  private static final Set<String> TEXT_TYPES =
+      Set.of("char", "varchar", "tinytext", "text", "mediumtext", "longtext");
+  private static final Set<String> BINARY_TYPES =
+      Set.of("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob");
+  private static final long MAX_BIGINT_NEXT = Long.MAX_VALUE;
+
+  private final MigrateSpec spec;
+  private final String schema;
+  private final List<String> problems = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+  /** Index and constraint names taken in the target schema, which PostgreSQL keeps per schema. */
+  private final Set<String> relationNames = new HashSet<>();
+
+  SchemaConverter(MigrateSpec spec) {
+    this.spec = spec;
+    this.schema = spec.targetSchema();
+  }
+
+  record Result(List<TablePlan> tables, List<String> notes, List<String> problems) {}
+
+  Result convert(SourceSchema source) {
+    List<Table> selected = select(source.tables());
+    Set<String> names = selected.stream().map(Table::name).collect(Collectors.toSet());
+    for (Table t : selected) {
+      relationNames.add(t.name());
+      relationNames.add(t.name() + "_pkey");
+    }
+    unknownOverrides(selected);
+    Set<String> narrowed = narrowedColumns(selected);
+    List<TablePlan> plans = new ArrayList<>();
+    for (Table t : selected) {
+      TablePlan plan = table(t, names, narrowed);
+      if (plan != null) {
+        plans.add(plan);
+      }
+    }
+    return new Result(plans, notes, problems);
+  }
+
+  private List<Table> select(List<Table> tables) {
+    Set<String> present = tables.stream().map(Table::name).collect(Collectors.toSet());
+    for (String name : spec.include()) {
+      if (!present.contains(name)) {
+        problems.add("tables.include: the source has no table \"" + name + "\"");
+      }
+    }
+    for (String name : spec.exclude()) {
+      if (!present.contains(name)) {
+        problems.add("tables.exclude: the source has no table \"" + name + "\"");
+      }
+    }
+    return tables.stream()
+        .filter(t -> spec.include().isEmpty() || spec.include().contains(t.name()))
+        .filter(t -> !spec.exclude().contains(t.name()))
+        .toList();
+  }
+
+  private void unknownOverrides(List<Table> tables) {
+    for (String key : spec.columnTypes().keySet()) {
+      String[] parts = key.split("\\.", 2);
+      boolean found =
+          tables.stream()
+              .anyMatch(t -> t.name().equals(parts[0]) && t.columns().stream().anyMatch(c -> c.name().equals(parts[1])));
+      if (!found) {
+        problems.add("columnTypes." + key + ": no such column among the tables copied");
+      }
+    }
+  }
+
+  /**
+   * {@code bigint unsigned auto_increment} becomes bigint rather than numeric(20), as an identity
+   * must be an integer type; so do the columns referencing it, so the foreign keys stay valid.
+   * A key above 2^63-1 then fails the copy of its chunk with PostgreSQL's "out of range" error.
+   */
+  private Set<String> narrowedColumns(List<Table> tables) {
+    Set<String> narrowed = new HashSet<>();
+    for (Table t : tables) {
+      for (Column c : t.columns()) {
+        if (c.columnType().startsWith("bigint") && c.columnType().contains("unsigned") && c.extra().contains("auto_increment")) {
+          narrowed.add(t.name() + "." + c.name());
+        }
+      }
+    }
+    for (Table t : tables) {
+      for (ForeignKey fk : t.foreignKeys()) {
+        for (int i = 0; i < fk.columns().size(); i++) {
+          if (narrowed.contains(fk.refTable() + "." + fk.refColumns().get(i))) {
+            narrowed.add(t.name() + "." + fk.columns().get(i));
+          }
+        }
+      }
+    }
+    return narrowed;
+  }
+
+  private TablePlan table(Table t, Set<String> copied, Set<String> narrowed) {
+    int before = problems.size();
+    if (t.primaryKey().isEmpty() && spec.keylessTables() == KeylessTables.REFUSE) {
+      problems.add(
+          "table " + t.name() + " has no primary key, so its rows cannot be copied in resumable ranges or listed"
+              + " by key when they differ; set tables.withoutPrimaryKey: copy-whole to copy it in one piece and"
+              + " verify it with one whole-table checksum, add a primary key, or exclude it");
+    }
+    List<ColumnPlan> columns = new ArrayList<>();
+    for (Column c : t.columns()) {
+      ColumnPlan plan = column(t, c, narrowed.contains(t.name() + "." + c.name()));
+      if (plan != null) {
+        columns.add(plan);
+      }
+    }
+    if (problems.size() != before) {
+      return null;
+    }
+    String chunkKey = "";
+    if (t.primaryKey().size() == 1) {
+      ColumnPlan key = columns.stream().filter(c -> c.name().equals(t.primaryKey().get(0))).findFirst().orElseThrow();
+      if (key.family() == ColumnFamily.INTEGER) {
+        chunkKey = key.name();
+      }
+    }
+    if (chunkKey.isEmpty()) {
+      notes.add(
+          "table " + t.name() + " is copied and verified in one piece: "
+              + (t.primaryKey().isEmpty() ? "it has no primary key" : "its primary key is not a single integer column"));
+    }
+    String identity = columns.stream().filter(ColumnPlan::identity).map(ColumnPlan::name).findFirst().orElse("");
+    List<String> afterLoad = new ArrayList<>();
+    for (Index index : t.indexes()) {
+      String ddl = index(t, index, columns);
+      if (!ddl.isEmpty()) {
+        afterLoad.add(ddl);
+      }
+    }
+    for (ColumnPlan c : columns) {
+      if (c.onUpdateNow()) {
+        afterLoad.addAll(onUpdateTrigger(t.name(), c));
+      }
+    }
+    List<String> foreignKeys = new ArrayList<>();
+    for (ForeignKey fk : t.foreignKeys()) {
+      if (!copied.contains(fk.refTable())) {
+        notes.add(
+            "foreign key " + fk.name() + " of " + t.name() + " is not created: it references " + fk.refTable()
+                + ", which is not copied");
+        continue;
+      }
+      foreignKeys.add(
+          "ALTER TABLE " + qualified(t.name()) + " ADD CONSTRAINT " + q(fk.name()) + " FOREIGN KEY ("
+              + list(fk.columns()) + ") REFERENCES " + qualified(fk.refTable()) + " (" + list(fk.refColumns()) + ")"
+              + " ON DELETE " + rule(fk.onDelete()) + " ON UPDATE " + rule(fk.onUpdate()));
+    }
+    return new TablePlan(
+        t.name(),
+        columns,
+        t.primaryKey(),
+        chunkKey,
+        t.rows(),
+        t.dataBytes(),
+        createTable(t, columns),
+        afterLoad,
+        foreignKeys,
+        identity,
+        Math.min(Math.max(t.autoIncrement(), 1), MAX_BIGINT_NEXT));
+  }
+
+  private ColumnPlan column(Table t, Column c, boolean narrowed) {
+    String where = t.name() + "." + c.name();
+    String override = spec.columnTypes().get(where);
+    boolean identity = c.extra().contains("auto_increment");
+    boolean onUpdate = c.extra().contains("on update current_timestamp");
+    boolean unsigned = c.columnType().contains("unsigned");
+    boolean recode = !c.charset().isEmpty() && !c.charset().equals("utf8mb4") && !c.charset().equals("binary");
+    ColumnFamily family;
+    String pgType;
+    int width = 0;
+    if (override != null) {
+      family = ColumnFamily.OVERRIDE;
+      pgType = override.trim().toLowerCase(Locale.ROOT);
+      identity = identity && Set.of("smallint", "integer", "int", "bigint").contains(pgType);
+    } else {
+      String type = c.dataType();
+      switch (type) {
+        case "tinyint" -> {
+          family = c.columnType().startsWith("tinyint(1)") && !identity ? ColumnFamily.BOOLEAN : ColumnFamily.INTEGER;
+          pgType = family == ColumnFamily.BOOLEAN ? "boolean" : "smallint";
+        }
+        case "smallint" -> {
+          family = ColumnFamily.INTEGER;
+          pgType = unsigned ? "integer" : "smallint";
+        }
+        case "mediumint" -> {
+          family = ColumnFamily.INTEGER;
+          pgType = "integer";
+        }
+        case "int", "integer" -> {
+          family = ColumnFamily.INTEGER;
+          pgType = unsigned ? "bigint" : "integer";
+        }
+        case "bigint" -> {
+          family = ColumnFamily.INTEGER;
+          pgType = unsigned && !narrowed ? "numeric(20)" : "bigint";
+        }
+        case "decimal", "numeric" -> {
+          family = ColumnFamily.DECIMAL;
+          pgType = "numeric(" + c.precision() + "," + c.scale() + ")";
+        }
+        case "float" -> {
+          family = ColumnFamily.FLOAT;
+          pgType = "real";
+        }
+        case "double", "real" -> {
+          family = ColumnFamily.FLOAT;
+          pgType = "double precision";
+        }
+        case "date" -> {
+          family = ColumnFamily.DATE;
+          pgType = "date";
+        }
+        case "datetime" -> {
+          family = ColumnFamily.DATETIME;
+          pgType = "timestamp(" + c.datetimePrecision() + ") without time zone";
+        }
+        case "timestamp" -> {
+          family = ColumnFamily.TIMESTAMP;
+          pgType = "timestamp(" + c.datetimePrecision() + ") with time zone";
+        }
+        case "time" -> {
+          family = ColumnFamily.TIME;
+          pgType = "time(" + c.datetimePrecision() + ") without time zone";
+          width = c.datetimePrecision();
+        }
+        case "year" -> {
+          family = ColumnFamily.YEAR;
+          pgType = "smallint";
+        }
+        case "json" -> {
+          family = ColumnFamily.JSON;
+          pgType = "jsonb";
+        }
+        case "enum" -> {
+          family = ColumnFamily.ENUM;
+          pgType = "text";
+        }
+        case "set" -> {
+          family = ColumnFamily.SET;
+          pgType = "text";
+        }
+        case "bit" -> {
+          family = ColumnFamily.BIT;
+          width = c.precision();
+          pgType = "bit(" + width + ")";
+        }
+        default -> {
+          if (TEXT_TYPES.contains(type)) {
+            family = c.jsonChecked() ? ColumnFamily.JSON : ColumnFamily.TEXT;
+            pgType =
+                c.jsonChecked() ? "jsonb" : type.endsWith("char") ? "varchar(" + size(c.columnType()) + ")" : "text";
+          } else if (BINARY_TYPES.contains(type)) {
+            family = ColumnFamily.BINARY;
+            pgType = "bytea";
+          } else {
+            problems.add(
+                "column " + where + " has type " + c.columnType() + ", which has no PostgreSQL mapping; set columnTypes."
+                    + where + " to a PostgreSQL type that parses MySQL's text form of the values (e.g. text),"
+                    + " or exclude the table");
+            return null;
+          }
+        }
+      }
+    }
+    if (identity && !Set.of("smallint", "integer", "bigint").contains(pgType)) {
+      problems.add("column " + where + " is auto_increment but maps to " + pgType + ", which cannot be an identity");
+      return null;
+    }
+    String pgDefault = c.hasDefault() && !identity ? defaultValue(where, c, family) : "";
+    if (pgDefault == null) {
+      return null;
+    }
+    return new ColumnPlan(c.name(), c.columnType(), family, pgType, c.nullable(), pgDefault, onUpdate, identity, width, recode);
+  }
+
+  /** The PostgreSQL default for MySQL's COLUMN_DEFAULT, or null after recording why there is none. */
+  private String defaultValue(String where, Column c, ColumnFamily family) {
+    String d = c.defaultValue().trim();
+    String lower = d.toLowerCase(Locale.ROOT);
+    if (NOW.matcher(lower).matches()) {
+      return "CURRENT_TIMESTAMP";
+    }
+    if (lower.equals("curdate()") || lower.equals("current_date()") || lower.equals("current_date")) {
+      return "CURRENT_DATE";
+    }
+    String literal;
+    if (d.length() >= 2 && d.startsWith("'") && d.endsWith("'")) {
+      literal = unquote(d.substring(1, d.length() - 1));
+    } else if (NUMBER.matcher(d).matches() || BIT_LITERAL.matcher(lower).matches()) {
+      literal = d;
+    } else if (c.extra().contains("default_generated")) {
+      problems.add("column " + where + " has the default expression " + d + ", which has no PostgreSQL translation here");
+      return null;
+    } else {
+      // MySQL 8 shows literal defaults unquoted.
+      literal = d;
+    }
+    Matcher bits = BIT_LITERAL.matcher(literal.toLowerCase(Locale.ROOT));
+    return switch (family) {
+      case BOOLEAN -> literal.equals("0") ? "false" : "true";
+      case INTEGER, DECIMAL, FLOAT, YEAR -> {
+        if (!NUMBER.matcher(literal).matches()) {
+          problems.add("column " + where + " has the default " + d + ", which is not a number");
+          yield null;
+        }
+        yield literal;
+      }
+      case BIT -> bits.matches() ? "B'" + bits.group(1) + "'" : "B'" + Long.toBinaryString(Long.parseLong(literal)) + "'";
+      case DATE, DATETIME, TIMESTAMP -> {
+        if (literal.startsWith("0000-00-00")) {
+          notes.add("column " + where + " has the zero date default " + d + "; PostgreSQL gets no default (zero dates become NULL)");
+          yield "";
+        }
+        yield pgLiteral(literal);
+      }
+      case BINARY -> "'\\x" + hex(literal) + "'::bytea";
+      default -> pgLiteral(literal);
+    };
+  }
+
+  private String index(Table t, Index index, List<ColumnPlan> columns) {
+    if (!index.type().equals("BTREE") && !index.type().equals("HASH")) {
+      notes.add(
+          index.type() + " index " + index.name() + " of " + t.name() + " is not created: PostgreSQL has no"
+              + " equivalent index type; build a GIN/GiST index for it yourself");
+      return "";
+    }
+    List<String> parts = new ArrayList<>();
+    for (IndexPart p : index.parts()) {
+      ColumnPlan column = columns.stream().filter(c -> c.name().equals(p.column())).findFirst().orElseThrow();
+      if (p.prefixLength() > 0) {
+        parts.add(
+            column.family() == ColumnFamily.BINARY
+                ? "(substring(" + q(p.column()) + " from 1 for " + p.prefixLength() + "))"
+                : "(left(" + q(p.column()) + ", " + p.prefixLength() + "))");
+      } else {
+        parts.add(q(p.column()));
+      }
+    }
+    String name = index.name();
+    if (!relationNames.add(name)) {
+      String renamed = t.name() + "_" + name;
+      notes.add(
+          "index " + name + " of " + t.name() + " is created as " + renamed
+              + ": PostgreSQL index names are unique per schema and " + name + " is taken");
+      name = renamed;
+      relationNames.add(name);
+    }
+    return "CREATE " + (index.unique() ? "UNIQUE " : "") + "INDEX " + q(name) + " ON " + qualified(t.name())
+        + " (" + String.join(", ", parts) + ")";
+  }
+
+  /**
+   * MySQL's ON UPDATE current_timestamp as a trigger: the column takes the current time when a row
+   * changes and the update did not set it. The delta sync sets {@code durable_runbooks.sync} so the
+   * source's own value is copied, not replaced.
+   */
+  private List<String> onUpdateTrigger(String table, ColumnPlan c) {
+    String name = table + "_" + c.name() + "_on_update";
+    String col = q(c.name());
+    return List.of(
+        "CREATE FUNCTION " + qualified(name) + "() RETURNS trigger LANGUAGE plpgsql AS $fn$\n"
+            + "BEGIN\n"
+            + "  IF NEW." + col + " IS NOT DISTINCT FROM OLD." + col + " AND NEW IS DISTINCT FROM OLD\n"
+            + "     AND coalesce(current_setting('durable_runbooks.sync', true), '') <> 'on' THEN\n"
+            + "    NEW." + col + " := CURRENT_TIMESTAMP;\n"
+            + "  END IF;\n"
+            + "  RETURN NEW;\n"
+            + "END\n$fn$",
+        "CREATE TRIGGER " + q(name) + " BEFORE UPDATE ON " + qualified(table) + " FOR EACH ROW EXECUTE FUNCTION "
+            + qualified(name) + "()");
+  }
+
+  private String createTable(Table t, List<ColumnPlan> columns) {
+    List<String> lines = new ArrayList<>();
+    for (ColumnPlan c : columns) {
+      StringBuilder line = new StringBuilder("  ").append(q(c.name())).append(' ').append(c.pgType());
+      if (c.identity()) {
+        line.append(" GENERATED BY DEFAULT AS IDENTITY");
+      }
+      if (!c.pgDefault().isEmpty()) {
+        line.append(" DEFAULT ").append(c.pgDefault());
+      }
+      if (!c.nullable()) {
+        line.append(" NOT NULL");
+      }
+      lines.add(line.toString());
+    }
+    for (ColumnPlan c : columns) {
+      String check = check(t.name(), c);
+      if (!check.isEmpty()) {
+        lines.add("  CONSTRAINT " + q(t.name() + "_" + c.name() + "_check") + " CHECK (" + check + ")");
+      }
+    }
+    if (!t.primaryKey().isEmpty()) {
+      lines.add("  CONSTRAINT " + q(t.name() + "_pkey") + " PRIMARY KEY (" + list(t.primaryKey()) + ")");
+    }
+    return "CREATE TABLE " + qualified(t.name()) + " (\n" + String.join(",\n", lines) + "\n)";
+  }
+
+  private String check(String table, ColumnPlan c) {
+    if (c.family() != ColumnFamily.ENUM && c.family() != ColumnFamily.SET) {
+      return "";
+    }
+    List<String> values = enumValues(c.sourceType());
+    String array = values.stream().map(SchemaConverter::pgLiteral).collect(Collectors.joining(", "));
+    if (c.family() == ColumnFamily.ENUM) {
+      return q(c.name()) + " IN (" + array + ")";
+    }
+    return q(c.name()) + " = '' OR string_to_array(" + q(c.name()) + ", ',') <@ ARRAY[" + array + "]::text[]";
+  }
+
+  /** The values of {@code enum('a','b c')}: quoted, with '' for a quote inside. */
+  static List<String> enumValues(String columnType) {
+    List<String> values = new ArrayList<>();
+    int i = columnType.indexOf('(') + 1;
+    while (i < columnType.length() && columnType.charAt(i) == '\'') {
+      StringBuilder v = new StringBuilder();
+      int j = i + 1;
+      while (j < columnType.length()) {
+        char ch = columnType.charAt(j);
+        if (ch == '\'' && j + 1 < columnType.length() && columnType.charAt(j + 1) == '\'') {
+          v.append('\'');
+          j += 2;
+        } else if (ch == '\'') {
+          break;
+        } else {
+          v.append(ch);
+          j++;
+        }
+      }
+      values.add(v.toString());
+      i = j + 2;
+    }
+    return values;
+  }
+
+  private static String rule(String mysqlRule) {
+    return switch (mysqlRule.toUpperCase(Locale.ROOT)) {
+      case "CASCADE" -> "CASCADE";
+      case "SET NULL" -> "SET NULL";
+      case "SET DEFAULT" -> "SET DEFAULT";
+      case "NO ACTION" -> "NO ACTION";
+      default -> "RESTRICT";
+    };
+  }
+
+  private static String size(String columnType) {
+    Matcher m = SIZED.matcher(columnType);
+    return m.matches() ? m.group(1) : "1";
+  }
+
+  /** MariaDB's quoted default: '' and backslash escapes undone. */
+  private static String unquote(String body) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < body.length(); i++) {
+      char ch = body.charAt(i);
+      if ((ch == '\'' || ch == '\\') && i + 1 < body.length()) {
+        out.append(body.charAt(++i));
+      } else {
+        out.append(ch);
+      }
+    }
+    return out.toString();
+  }
+
+  private static String hex(String text) {
+    StringBuilder out = new StringBuilder();
+    for (byte b : text.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      out.append(String.format("%02x", b));
+    }
+    return out.toString();
+  }
+
+  static String pgLiteral(String value) {
+    return "'" + value.replace("'", "''") + "'";
+  }
+
+  static String q(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
+
+  private String qualified(String name) {
+    return q(schema) + "." + q(name);
+  }
+
+  private static String list(List<String> columns) {
+    return columns.stream().map(SchemaConverter::q).collect(Collectors.joining(", "));
+  }
+}

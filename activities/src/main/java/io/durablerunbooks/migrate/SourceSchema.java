@@ -1,0 +1,207 @@
+package io.durablerunbooks.migrate;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The source's tables as information_schema describes them: what the converter works from. */
+record SourceSchema(String version, boolean mariadb, List<Table> tables) {
+
+  record Column(
+      String name,
+      String dataType,
+      String columnType,
+      boolean nullable,
+      String defaultValue,
+      boolean hasDefault,
+      String extra,
+      String charset,
+      int precision,
+      int scale,
+      int datetimePrecision,
+      boolean jsonChecked) {}
+
+  record IndexPart(String column, int prefixLength) {}
+
+  record Index(String name, boolean unique, String type, List<IndexPart> parts) {}
+
+  record ForeignKey(
+      String name, List<String> columns, String refTable, List<String> refColumns, String onDelete, String onUpdate) {}
+
+  record Table(
+      String name,
+      long rows,
+      long dataBytes,
+      long autoIncrement,
+      List<Column> columns,
+      List<String> primaryKey,
+      List<Index> indexes,
+      List<ForeignKey> foreignKeys) {}
+
+  /** Reads every base table of the connection's database. */
+  static SourceSchema read(Connection c) throws SQLException {
+    String version;
+    String database;
+    try (var s = c.createStatement();
+        var rs = s.executeQuery("SELECT VERSION(), DATABASE()")) {
+      rs.next();
+      version = rs.getString(1);
+      database = rs.getString(2);
+    }
+    boolean mariadb = version.toLowerCase(java.util.Locale.ROOT).contains("mariadb");
+    Map<String, Table> tables = new LinkedHashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT TABLE_NAME, COALESCE(TABLE_ROWS, 0), COALESCE(DATA_LENGTH, 0), COALESCE(AUTO_INCREMENT, 0)"
+                + " FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'"
+                + " ORDER BY TABLE_NAME")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String name = rs.getString(1);
+          tables.put(
+              name,
+              new Table(name, rs.getLong(2), rs.getLong(3), rs.getLong(4), new ArrayList<>(), new ArrayList<>(),
+                  new ArrayList<>(), new ArrayList<>()));
+        }
+      }
+    }
+    List<String> jsonChecked = jsonCheckedColumns(c, database, mariadb);
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,"
+                + " CHARACTER_SET_NAME, COALESCE(NUMERIC_PRECISION, 0), COALESCE(NUMERIC_SCALE, 0),"
+                + " COALESCE(DATETIME_PRECISION, 0)"
+                + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Table t = tables.get(rs.getString(1));
+          if (t == null) {
+            continue;
+          }
+          String name = rs.getString(2);
+          String dflt = rs.getString(6);
+          // MariaDB shows "no default" as SQL NULL and DEFAULT NULL as the word NULL.
+          boolean hasDefault = dflt != null && !(mariadb && dflt.equals("NULL"));
+          t.columns()
+              .add(
+                  new Column(
+                      name,
+                      rs.getString(3).toLowerCase(java.util.Locale.ROOT),
+                      rs.getString(4).toLowerCase(java.util.Locale.ROOT),
+                      rs.getString(5).equals("YES"),
+                      hasDefault ? dflt : "",
+                      hasDefault,
+                      rs.getString(7) == null ? "" : rs.getString(7).toLowerCase(java.util.Locale.ROOT),
+                      rs.getString(8) == null ? "" : rs.getString(8),
+                      rs.getInt(9),
+                      rs.getInt(10),
+                      rs.getInt(11),
+                      jsonChecked.contains(t.name() + "." + name)));
+        }
+      }
+    }
+    readIndexes(c, database, tables);
+    readForeignKeys(c, database, tables);
+    return new SourceSchema(version, mariadb, List.copyOf(tables.values()));
+  }
+
+  /** MariaDB's JSON is longtext with a CHECK (json_valid(`col`)) named after the column. */
+  private static List<String> jsonCheckedColumns(Connection c, String database, boolean mariadb) throws SQLException {
+    List<String> columns = new ArrayList<>();
+    if (!mariadb) {
+      return columns;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS"
+                + " WHERE CONSTRAINT_SCHEMA = ?")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String clause = rs.getString(3).replace(" ", "");
+          String column = rs.getString(2);
+          if (clause.equalsIgnoreCase("json_valid(`" + column + "`)")) {
+            columns.add(rs.getString(1) + "." + column);
+          }
+        }
+      }
+    }
+    return columns;
+  }
+
+  private static void readIndexes(Connection c, String database, Map<String, Table> tables) throws SQLException {
+    Map<String, Index> indexes = new LinkedHashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, INDEX_TYPE, COLUMN_NAME, COALESCE(SUB_PART, 0)"
+                + " FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?"
+                + " ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Table t = tables.get(rs.getString(1));
+          if (t == null) {
+            continue;
+          }
+          String name = rs.getString(2);
+          if (name.equals("PRIMARY")) {
+            t.primaryKey().add(rs.getString(5));
+            continue;
+          }
+          String key = t.name() + "\u0000" + name;
+          Index index = indexes.get(key);
+          if (index == null) {
+            index = new Index(name, rs.getInt(3) == 0, rs.getString(4), new ArrayList<>());
+            indexes.put(key, index);
+            t.indexes().add(index);
+          }
+          index.parts().add(new IndexPart(rs.getString(5), rs.getInt(6)));
+        }
+      }
+    }
+  }
+
+  private static void readForeignKeys(Connection c, String database, Map<String, Table> tables) throws SQLException {
+    Map<String, ForeignKey> keys = new LinkedHashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME,"
+                + " r.DELETE_RULE, r.UPDATE_RULE"
+                + " FROM information_schema.KEY_COLUMN_USAGE k"
+                + " JOIN information_schema.REFERENTIAL_CONSTRAINTS r"
+                + "   ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME"
+                + "  AND r.TABLE_NAME = k.TABLE_NAME"
+                + " WHERE k.TABLE_SCHEMA = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL"
+                + " ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Table t = tables.get(rs.getString(1));
+          if (t == null) {
+            continue;
+          }
+          String name = rs.getString(2);
+          String refTable = rs.getString(4);
+          String onDelete = rs.getString(6);
+          String onUpdate = rs.getString(7);
+          String key = t.name() + "\u0000" + name;
+          ForeignKey fk = keys.get(key);
+          if (fk == null) {
+            fk = new ForeignKey(name, new ArrayList<>(), refTable, new ArrayList<>(), onDelete, onUpdate);
+            keys.put(key, fk);
+            t.foreignKeys().add(fk);
+          }
+          fk.columns().add(rs.getString(3));
+          fk.refColumns().add(rs.getString(5));
+        }
+      }
+    }
+  }
+}

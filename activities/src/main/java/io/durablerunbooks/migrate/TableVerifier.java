@@ -1,0 +1,235 @@
+package io.durablerunbooks.migrate;
+
+import io.durablerunbooks.migrate.MigrateSpec.VerifyOptions;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Walks a table's key space in ranges and compares each range's row count and checksum, computed
+ * inside each database at the same time. The checksum of a range is the sum of two 60-bit slices of
+ * every row's MD5 (with the count), so it does not depend on row order and a single changed byte
+ * changes it. A range that differs is compared row by row (primary key and MD5 from each side) to
+ * list the keys. Range sizes follow the time the queries take, aiming at {@code queryTime}; when the
+ * source answers much slower than that, the verifier pauses as long as the query took, so it never
+ * uses more than about half of a busy source's time.
+ */
+final class TableVerifier {
+
+  private static final int FIRST_STEP = 5_000;
+  private static final int MIN_STEP = 500;
+  private static final int MAX_STEP = 2_000_000;
+
+  /** Where a verification stands; heartbeated, so a retried attempt goes on from {@code after}. */
+  public record Progress(
+      String after,
+      boolean done,
+      int ranges,
+      int step,
+      long sourceRows,
+      long targetRows,
+      long differingRows,
+      List<RowDifference> listed) {
+
+    static Progress start() {
+      return new Progress("", false, 0, FIRST_STEP, 0, 0, 0, List.of());
+    }
+  }
+
+  private record Sums(long rows, BigInteger a, BigInteger b, long millis) {}
+
+  private final ExecutorService threads;
+  private volatile Progress progress;
+
+  TableVerifier(ExecutorService threads, Progress from) {
+    this.threads = threads;
+    this.progress = from;
+  }
+
+  Progress progress() {
+    return progress;
+  }
+
+  /**
+   * @param pauser sleeps between ranges (and is where a cancelled step stops)
+   */
+  TableVerification verify(
+      Connection source, Connection target, String schema, TablePlan t, VerifyOptions options, Pauser pauser)
+      throws SQLException, InterruptedException {
+    long started = System.nanoTime();
+    long targetMillis = Math.max(50, options.queryTime().toMillis());
+    String mysqlHash = ValueSql.mysqlRowHash(t.columns());
+    String pgHash = ValueSql.pgRowHash(t.columns());
+    String pgTable = ValueSql.pq(schema) + "." + ValueSql.pq(t.name());
+    Progress p = progress;
+    while (!p.done()) {
+      KeyRange range = t.chunked() ? sourceRange(source, t, p.after(), p.step()) : KeyRange.ALL;
+      String mysqlWhere = ValueSql.where(t, range, true);
+      String pgWhere = ValueSql.where(t, range, false);
+      CompletableFuture<Sums> mine =
+          CompletableFuture.supplyAsync(
+              () -> sourceSide(() -> sums(source, "SELECT COUNT(*), " + mysqlSlices() + " FROM (SELECT " + mysqlHash + " AS h FROM "
+                  + ValueSql.mq(t.name()) + mysqlWhere + ") x")),
+              threads);
+      Sums theirs =
+          sums(target, "SELECT count(*), " + pgSlices() + " FROM (SELECT " + pgHash + " AS h FROM " + pgTable + pgWhere + ") x");
+      Sums ours = join(mine);
+      long differing = p.differingRows();
+      List<RowDifference> listed = new ArrayList<>(p.listed());
+      if (ours.rows() != theirs.rows() || !ours.a().equals(theirs.a()) || !ours.b().equals(theirs.b())) {
+        if (t.primaryKey().isEmpty()) {
+          differing += Math.max(1, Math.abs(ours.rows() - theirs.rows()));
+        } else {
+          List<RowDifference> found =
+              rowDifferences(source, target, t, mysqlHash, pgHash, pgTable, mysqlWhere, pgWhere);
+          differing += found.size();
+          for (RowDifference d : found) {
+            if (listed.size() < options.maxListedRows()) {
+              listed.add(d);
+            }
+          }
+        }
+      }
+      long slowest = Math.max(ours.millis(), theirs.millis());
+      int next = nextStep(p.step(), slowest, targetMillis);
+      p =
+          new Progress(
+              range.upTo(),
+              range.openAbove(),
+              p.ranges() + 1,
+              next,
+              p.sourceRows() + ours.rows(),
+              p.targetRows() + theirs.rows(),
+              differing,
+              List.copyOf(listed));
+      progress = p;
+      if (ours.millis() > 2 * targetMillis) {
+        pauser.pause(ours.millis());
+      }
+    }
+    return new TableVerification(
+        t.name(), p.sourceRows(), p.targetRows(), p.ranges(), p.differingRows(), p.listed(),
+        (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** The next range after {@code after} of about {@code step} rows, found on the source's key index. */
+  static KeyRange nextRange(Connection source, TablePlan t, String after, int step) throws SQLException {
+    String key = ValueSql.mq(t.chunkKey());
+    String sql =
+        "SELECT " + key + " FROM " + ValueSql.mq(t.name()) + ValueSql.where(t, new KeyRange(after, ""), true)
+            + " ORDER BY " + key + " LIMIT 1 OFFSET " + (step - 1);
+    try (Statement s = source.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      return new KeyRange(after, rs.next() ? rs.getString(1) : "");
+    }
+  }
+
+  private static int nextStep(int step, long millis, long targetMillis) {
+    double factor = millis <= 0 ? 2.0 : Math.max(0.25, Math.min(2.0, (double) targetMillis / millis));
+    return (int) Math.max(MIN_STEP, Math.min(MAX_STEP, step * factor));
+  }
+
+  private static String mysqlSlices() {
+    return "COALESCE(SUM(CAST(CONV(SUBSTRING(h, 1, 15), 16, 10) AS UNSIGNED)), 0),"
+        + " COALESCE(SUM(CAST(CONV(SUBSTRING(h, 16, 15), 16, 10) AS UNSIGNED)), 0)";
+  }
+
+  private static String pgSlices() {
+    return "coalesce(sum(('x' || substr(h, 1, 15))::bit(60)::bigint), 0),"
+        + " coalesce(sum(('x' || substr(h, 16, 15))::bit(60)::bigint), 0)";
+  }
+
+  private static Sums sums(Connection c, String sql) throws SQLException {
+    long started = System.nanoTime();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return new Sums(
+          rs.getLong(1), new BigInteger(rs.getString(2)), new BigInteger(rs.getString(3)),
+          (System.nanoTime() - started) / 1_000_000);
+    }
+  }
+
+  @FunctionalInterface
+  private interface SqlCall<T> {
+    T call() throws SQLException;
+  }
+
+  /** Runs a query on the source, its errors marked as the source's. */
+  private static <T> T sourceSide(SqlCall<T> call) {
+    try {
+      return call.call();
+    } catch (SQLException e) {
+      throw new SourceException(e);
+    }
+  }
+
+  private static KeyRange sourceRange(Connection source, TablePlan t, String after, int step) {
+    return sourceSide(() -> nextRange(source, t, after, step));
+  }
+
+  private static <T> T join(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  /** The keys of one range whose rows differ: each side's key and row MD5, compared in memory. */
+  private List<RowDifference> rowDifferences(
+      Connection source, Connection target, TablePlan t, String mysqlHash, String pgHash, String pgTable,
+      String mysqlWhere, String pgWhere) throws SQLException {
+    CompletableFuture<Map<String, String>> mine =
+        CompletableFuture.supplyAsync(
+            () -> sourceSide(() -> rows(source, "SELECT " + ValueSql.mysqlKey(t) + ", " + mysqlHash + " FROM " + ValueSql.mq(t.name()) + mysqlWhere)),
+            threads);
+    Map<String, String> theirs = rows(target, "SELECT " + ValueSql.pgKey(t) + ", " + pgHash + " FROM " + pgTable + pgWhere);
+    Map<String, String> ours = join(mine);
+    TreeSet<String> keys = new TreeSet<>(ours.keySet());
+    keys.addAll(theirs.keySet());
+    List<RowDifference> out = new ArrayList<>();
+    for (String key : keys) {
+      String a = ours.get(key);
+      String b = theirs.get(key);
+      if (b == null) {
+        out.add(new RowDifference(key, RowDifference.Kind.MISSING_IN_TARGET));
+      } else if (a == null) {
+        out.add(new RowDifference(key, RowDifference.Kind.EXTRA_IN_TARGET));
+      } else if (!a.equals(b)) {
+        out.add(new RowDifference(key, RowDifference.Kind.DIFFERENT));
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, String> rows(Connection c, String sql) throws SQLException {
+    Map<String, String> rows = new HashMap<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        rows.put(rs.getString(1), rs.getString(2));
+      }
+      return rows;
+    }
+  }
+
+  /** How the verifier waits between ranges: interruptible, and where a cancelled step stops. */
+  @FunctionalInterface
+  interface Pauser {
+    void pause(long millis) throws InterruptedException;
+  }
+}

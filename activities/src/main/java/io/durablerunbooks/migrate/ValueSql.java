@@ -1,0 +1,200 @@
+package io.durablerunbooks.migrate;
+
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The SQL each column family is read and compared with. For the copy, MySQL renders every value as
+ * the text PostgreSQL's COPY parses. For the checksums, each database renders the same canonical
+ * text (docs/migrate-data.md, "Checksums"): a value is then encoded as {@code <bytes>:<text>} or
+ * {@code N} for NULL, so NULL and the empty string differ and no two rows of different values can
+ * concatenate to the same text; a row is the MD5 of its encoded values.
+ */
+final class ValueSql {
+
+  private static final Pattern INTEGER = Pattern.compile("-?\\d{1,20}");
+  static final String DATETIME_FORMAT = "'%Y-%m-%d %H:%i:%s.%f'";
+  private static final String PG_DATETIME_FORMAT = "'YYYY-MM-DD HH24:MI:SS.US'";
+  /**
+   * Floats are compared through their shortest text form as decimals with 20 fractional digits
+   * while that fits numeric(65,20), beyond as that text (MySQL writes 1e300, PostgreSQL 1e+300).
+   */
+  private static final String FLOAT_LIMIT = "1e44";
+
+  private ValueSql() {}
+
+  static String mq(String identifier) {
+    return "`" + identifier.replace("`", "``") + "`";
+  }
+
+  static String pq(String identifier) {
+    return SchemaConverter.q(identifier);
+  }
+
+  /**
+   * The MySQL expression whose text COPY takes for the column (NULL stays NULL); always a string,
+   * so the driver hands over its bytes as they are.
+   */
+  static String copyExpression(ColumnPlan c) {
+    String col = mq(c.name());
+    return switch (c.family()) {
+      case DATE -> "DATE_FORMAT(" + col + ", '%Y-%m-%d')";
+      case DATETIME, TIMESTAMP -> "DATE_FORMAT(" + col + ", " + DATETIME_FORMAT + ")";
+      case TIME -> "TIME_FORMAT(" + col + ", '%H:%i:%s.%f')";
+      case INTEGER, BOOLEAN, DECIMAL, FLOAT -> "CAST(" + col + " AS CHAR)";
+      case YEAR -> "CAST(CAST(" + col + " AS UNSIGNED) AS CHAR)";
+      case BINARY -> "HEX(" + col + ")";
+      case BIT -> "LPAD(BIN(" + col + "), " + c.width() + ", '0')";
+      case OVERRIDE -> "CAST(" + col + " AS CHAR)";
+      case TEXT, ENUM, SET, JSON -> c.recodeToUtf8() ? "CONVERT(" + col + " USING utf8mb4)" : col;
+    };
+  }
+
+  static String mysqlCanonical(ColumnPlan c) {
+    String col = mq(c.name());
+    return switch (c.family()) {
+      case INTEGER, BOOLEAN, DECIMAL, OVERRIDE -> "CAST(" + col + " AS CHAR)";
+      case FLOAT ->
+          "IF(ABS(" + col + ") < " + FLOAT_LIMIT + ", CAST(CAST(CAST(" + col + " AS CHAR) AS DECIMAL(65,20)) AS CHAR), CAST("
+              + col + " AS CHAR))";
+      case DATE -> "NULLIF(DATE_FORMAT(" + col + ", '%Y-%m-%d'), '0000-00-00')";
+      case DATETIME, TIMESTAMP ->
+          "NULLIF(DATE_FORMAT(" + col + ", " + DATETIME_FORMAT + "), '0000-00-00 00:00:00.000000')";
+      case TIME -> "TIME_FORMAT(" + col + ", '%H:%i:%s.%f')";
+      case YEAR -> "CAST(CAST(" + col + " AS UNSIGNED) AS CHAR)";
+      case BINARY -> "LOWER(HEX(" + col + "))";
+      case BIT -> "LPAD(BIN(" + col + "), " + c.width() + ", '0')";
+      case JSON -> "JSON_NORMALIZE(" + col + ")";
+      case TEXT, ENUM, SET -> c.recodeToUtf8() ? "CONVERT(" + col + " USING utf8mb4)" : col;
+    };
+  }
+
+  static String pgCanonical(ColumnPlan c) {
+    String col = pq(c.name());
+    return switch (c.family()) {
+      case INTEGER, DECIMAL, YEAR, BIT, OVERRIDE -> col + "::text";
+      case BOOLEAN -> "CASE WHEN " + col + " THEN '1' ELSE '0' END";
+      case FLOAT ->
+          "CASE WHEN abs(" + col + ") < " + FLOAT_LIMIT + " THEN (" + col + "::text)::numeric(65,20)::text ELSE replace("
+              + col + "::text, 'e+', 'e') END";
+      case DATE -> "to_char(" + col + ", 'YYYY-MM-DD')";
+      case DATETIME -> "to_char(" + col + ", " + PG_DATETIME_FORMAT + ")";
+      case TIMESTAMP -> "to_char(" + col + " AT TIME ZONE 'UTC', " + PG_DATETIME_FORMAT + ")";
+      case TIME -> "to_char(" + col + ", 'HH24:MI:SS.US')";
+      case BINARY -> "encode(" + col + ", 'hex')";
+      case JSON -> "pg_temp.dr_json(" + col + ")";
+      case TEXT, ENUM, SET -> col;
+    };
+  }
+
+  /** The MD5 of a row's encoded values, in MySQL. */
+  static String mysqlRowHash(List<ColumnPlan> columns) {
+    return "MD5(CONCAT("
+        + columns.stream()
+            .map(c -> {
+              String x = "CAST(" + mysqlCanonical(c) + " AS BINARY)";
+              return "COALESCE(CONCAT(LENGTH(" + x + "), ':', " + x + "), 'N')";
+            })
+            .collect(Collectors.joining(", "))
+        + "))";
+  }
+
+  static String pgRowHash(List<ColumnPlan> columns) {
+    return "md5("
+        + columns.stream()
+            .map(c -> {
+              String x = pgCanonical(c);
+              return "COALESCE(octet_length(" + x + ")::text || ':' || " + x + ", 'N')";
+            })
+            .collect(Collectors.joining(" || "))
+        + ")";
+  }
+
+  /** A row's primary key as one text, the same on both sides: the canonical values, comma-joined. */
+  static String mysqlKey(TablePlan t) {
+    return "CONCAT_WS(',', " + keyColumns(t).stream().map(ValueSql::mysqlCanonical).collect(Collectors.joining(", ")) + ")";
+  }
+
+  static String pgKey(TablePlan t) {
+    return "concat_ws(',', " + keyColumns(t).stream().map(ValueSql::pgCanonical).collect(Collectors.joining(", ")) + ")";
+  }
+
+  private static List<ColumnPlan> keyColumns(TablePlan t) {
+    return t.primaryKey().stream()
+        .map(k -> t.columns().stream().filter(c -> c.name().equals(k)).findFirst().orElseThrow())
+        .toList();
+  }
+
+  /** {@code WHERE} for a key range (empty for the whole table), with the bounds as literals. */
+  static String where(TablePlan t, KeyRange range, boolean mysql) {
+    if (!t.chunked()) {
+      return "";
+    }
+    String key = mysql ? mq(t.chunkKey()) : pq(t.chunkKey());
+    StringBuilder w = new StringBuilder();
+    if (!range.openBelow()) {
+      w.append(key).append(" > ").append(integer(range.after()));
+    }
+    if (!range.openAbove()) {
+      w.append(w.length() == 0 ? "" : " AND ").append(key).append(" <= ").append(integer(range.upTo()));
+    }
+    return w.length() == 0 ? "" : " WHERE " + w;
+  }
+
+  /** A bound inlined into SQL: checked to be an integer, so the text cannot be anything else. */
+  private static String integer(String bound) {
+    if (!INTEGER.matcher(bound).matches()) {
+      throw new IllegalArgumentException("a key bound must be an integer, got " + bound);
+    }
+    return bound;
+  }
+
+  /**
+   * A session function rendering jsonb as MariaDB's JSON_NORMALIZE does: keys sorted, no spaces,
+   * numbers in E notation with their significant digits. Created in pg_temp, so it lives and dies with the session and
+   * nothing is left in the target database.
+   */
+  static final List<String> PG_JSON_FUNCTIONS =
+      List.of(
+          """
+          CREATE OR REPLACE FUNCTION pg_temp.dr_num(n text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $fn$
+          DECLARE s text := lower(n); neg boolean := left(n, 1) = '-'; m text; e int := 0; ip text; fp text; d text; x int;
+          BEGIN
+            s := ltrim(s, '-');
+            IF position('e' in s) > 0 THEN
+              m := split_part(s, 'e', 1); e := split_part(s, 'e', 2)::int;
+            ELSE
+              m := s;
+            END IF;
+            ip := split_part(m, '.', 1); fp := split_part(m, '.', 2);
+            d := ip || fp; x := e + length(ip) - 1;
+            WHILE length(d) > 1 AND left(d, 1) = '0' LOOP d := substr(d, 2); x := x - 1; END LOOP;
+            d := rtrim(d, '0');
+            IF d = '' THEN RETURN '0.0E0'; END IF;
+            RETURN CASE WHEN neg THEN '-' ELSE '' END || left(d, 1) || '.'
+              || CASE WHEN length(d) > 1 THEN substr(d, 2) ELSE '0' END || 'E' || x::text;
+          END $fn$""",
+          """
+          CREATE OR REPLACE FUNCTION pg_temp.dr_json(j jsonb) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $fn$
+          DECLARE t text := jsonb_typeof(j); r text; k text; v jsonb; sep text := '';
+          BEGIN
+            IF j IS NULL THEN RETURN NULL; END IF;
+            IF t = 'object' THEN
+              r := '{';
+              FOR k, v IN SELECT key, value FROM jsonb_each(j) ORDER BY key COLLATE "C" LOOP
+                r := r || sep || to_json(k)::text || ':' || pg_temp.dr_json(v); sep := ',';
+              END LOOP;
+              RETURN r || '}';
+            ELSIF t = 'array' THEN
+              r := '[';
+              FOR v IN SELECT value FROM jsonb_array_elements(j) LOOP
+                r := r || sep || pg_temp.dr_json(v); sep := ',';
+              END LOOP;
+              RETURN r || ']';
+            ELSIF t = 'number' THEN
+              RETURN pg_temp.dr_num(j::text);
+            END IF;
+            RETURN j::text;
+          END $fn$""");
+}

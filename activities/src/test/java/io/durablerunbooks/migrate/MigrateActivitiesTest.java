@@ -1,0 +1,417 @@
+package io.durablerunbooks.migrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.durablerunbooks.activities.FailureTypes;
+import io.durablerunbooks.activities.LocalStack;
+import io.durablerunbooks.migrate.MigrateSpec.CopyOptions;
+import io.durablerunbooks.migrate.MigrateSpec.KeylessTables;
+import io.durablerunbooks.migrate.MigrateSpec.VerifyOptions;
+import io.durablerunbooks.postgres.PostgresPools;
+import io.durablerunbooks.runbook.ApprovalPolicy;
+import io.durablerunbooks.runbook.RunbookHeader;
+import io.durablerunbooks.runbook.RunbookKind;
+import io.durablerunbooks.secrets.SecretResolver;
+import io.temporal.testing.TestActivityEnvironment;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The migration steps against the stack's real MariaDB and PostgreSQL: every type family copied with
+ * its edge values and verified equal, each kind of difference found with its key, and bad input
+ * refused before anything changes.
+ */
+class MigrateActivitiesTest {
+
+  private static final String MARKER = "durable-runbooks migrate-data test";
+  private static PostgresPools pools;
+  private static TestActivityEnvironment environment;
+  private static MigrateActivities activities;
+
+  @BeforeAll
+  static void start() {
+    LocalStack.requireUp();
+    pools = new PostgresPools(SecretResolver.fromEnvironment(), MigrateActivitiesImpl.TARGET_CONNECTIONS);
+    environment = LocalStack.activityEnvironment(new MigrateActivitiesImpl(SecretResolver.fromEnvironment(), pools));
+    activities = environment.newActivityStub(MigrateActivities.class, LocalStack.activityOptions());
+  }
+
+  @AfterAll
+  static void stop() {
+    environment.close();
+    pools.close();
+  }
+
+  static MigrateSpec spec(String source, String target, KeylessTables keyless, Map<String, String> types, int chunkRows) {
+    RunbookHeader header =
+        new RunbookHeader(RunbookKind.MIGRATE_DATA, "test-migrate", "test", "", ApprovalPolicy.unattended(), "");
+    return new MigrateSpec(
+        header, LocalStack.mariadb(source), LocalStack.database(target), "public", List.of(), List.of(), keyless, types,
+        new CopyOptions(2, chunkRows), new VerifyOptions(true, Duration.ofMillis(500), 100));
+  }
+
+  record Migrated(SchemaPlan plan, Map<String, TableVerification> verdicts) {}
+
+  /** The whole migration, step by step as the workflow runs it. */
+  static Migrated migrate(MigrateSpec spec) {
+    SchemaPlan plan = activities.convertSchema(spec);
+    activities.createTables(spec, plan, MARKER);
+    for (TablePlan t : plan.tables()) {
+      for (KeyRange range : activities.planChunks(spec, t)) {
+        activities.copyChunk(new ChunkCopyRequest(spec, t, range));
+      }
+    }
+    plan.tables().forEach(t -> activities.buildIndexes(spec, t));
+    plan.tables().forEach(t -> activities.addForeignKeys(spec, t));
+    return new Migrated(plan, verify(spec, plan));
+  }
+
+  static Map<String, TableVerification> verify(MigrateSpec spec, SchemaPlan plan) {
+    Map<String, TableVerification> verdicts = new LinkedHashMap<>();
+    plan.tables().forEach(t -> verdicts.put(t.name(), activities.verifyTable(spec, t)));
+    return verdicts;
+  }
+
+  static List<List<String>> pgRows(String database, String sql) throws Exception {
+    List<List<String>> rows = new ArrayList<>();
+    try (Connection c = LocalStack.connect(database);
+        Statement s = c.createStatement()) {
+      s.execute("SET TimeZone = 'UTC'");
+      try (ResultSet rs = s.executeQuery(sql)) {
+        while (rs.next()) {
+          List<String> row = new ArrayList<>();
+          for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+            row.add(rs.getString(i));
+          }
+          rows.add(row);
+        }
+      }
+    }
+    return rows;
+  }
+
+  static String pgValue(String database, String sql) throws Exception {
+    return pgRows(database, sql).get(0).get(0);
+  }
+
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class TypeMap {
+
+    private final String source = LocalStack.unique("types");
+    private final String target = LocalStack.unique("types");
+    private Map<String, TableVerification> verdicts;
+
+    @BeforeAll
+    void copyEveryFamily() throws Exception {
+      LocalStack.mariadbSql(
+          "",
+          "CREATE DATABASE " + source + " CHARACTER SET utf8mb4",
+          "USE " + source,
+          "CREATE TABLE ints (id INT PRIMARY KEY AUTO_INCREMENT, ti TINYINT, tu TINYINT UNSIGNED, si SMALLINT,"
+              + " su SMALLINT UNSIGNED, mi MEDIUMINT, mu MEDIUMINT UNSIGNED, i INT, iu INT UNSIGNED, bi BIGINT,"
+              + " bu BIGINT UNSIGNED, flag TINYINT(1) NOT NULL DEFAULT 1, y YEAR)",
+          "INSERT INTO ints VALUES (1, -128, 0, -32768, 0, -8388608, 0, -2147483648, 0, -9223372036854775808, 0, 0, 1901),"
+              + " (2, 127, 255, 32767, 65535, 8388607, 16777215, 2147483647, 4294967295, 9223372036854775807,"
+              + " 18446744073709551615, 1, 2155), (7, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL)",
+          "ALTER TABLE ints AUTO_INCREMENT = 1000",
+          "CREATE TABLE nums (id BIGINT UNSIGNED PRIMARY KEY AUTO_INCREMENT, d DECIMAL(65,30), m DECIMAL(10,2) NOT NULL"
+              + " DEFAULT 0.00, f FLOAT, g DOUBLE)",
+          "INSERT INTO nums (d, m, f, g) VALUES (99999999999999999999999999999999999.999999999999999999999999999999,"
+              + " 99999999.99, 3.4e38, 1.7976931348623157e308), (-0.000000000000000000000000000001, -0.01, 1.17549e-38,"
+              + " 0.1), (0, 0, 0, -123456.789012345), (NULL, 5.5, NULL, NULL)",
+          "CREATE TABLE times (id INT PRIMARY KEY, d DATE, dt DATETIME(6), ts TIMESTAMP(6) NULL DEFAULT NULL,"
+              + " t TIME(3), changed TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP)",
+          "INSERT INTO times VALUES (1, '0000-00-00', '0000-00-00 00:00:00', NULL, '00:00:00', '2020-01-01 00:00:00'),"
+              + " (2, '1000-01-01', '1000-01-01 00:00:00.000001', '1970-01-01 00:00:01', '23:59:59.999', '2021-06-30 12:00:00'),"
+              + " (3, '9999-12-31', '9999-12-31 23:59:59.999999', '2038-01-19 03:14:07.999999', '12:34:56.789',"
+              + " '2024-02-29 23:59:59')",
+          "CREATE TABLE texts (id INT PRIMARY KEY, c CHAR(5), v VARCHAR(100) NOT NULL DEFAULT 'it''s', t TEXT,"
+              + " l1 VARCHAR(20) CHARACTER SET latin1, e ENUM('small','big one') DEFAULT 'small', s SET('a','b','c'), j JSON,"
+              + " KEY idx_v (v), UNIQUE KEY uq_c (c), KEY idx_prefix (t(10)))",
+          "INSERT INTO texts VALUES (1, '', '', '', '', 'small', '', '{}'),"
+              + " (2, NULL, 'emoji 😀🎉 and 𝄞', 'tab\\there\\nnewline \\\\ backslash', 'naïve', 'big one', 'a,c',"
+              + " '{\"b\": [1, 2.50, 1e3, \"😀\"], \"a\": {\"z\": null, \"y\": true}}'),"
+              + " (3, 'abc', 'trailing space ', NULL, NULL, NULL, NULL, NULL), (4, 'x', 'q', REPEAT('long ', 20000), 'x', 'small', 'b', '[]')",
+          "CREATE TABLE bins (id INT PRIMARY KEY, b BINARY(4), vb VARBINARY(10), bl BLOB, bits BIT(10), b1 BIT(1))",
+          "INSERT INTO bins VALUES (1, x'00000000', x'00ff00', x'', b'1111111111', b'0'),"
+              + " (2, NULL, NULL, NULL, NULL, NULL), (3, 'ab', '\\\\', RANDOM_BYTES(1000), b'0000000001', b'1')",
+          "CREATE TABLE parents (id INT PRIMARY KEY, created DATETIME NOT NULL, KEY idx_created (created))",
+          "CREATE TABLE children (id INT PRIMARY KEY, parent_id INT NOT NULL, created DATETIME NOT NULL,"
+              + " KEY idx_created (created), CONSTRAINT fk_parent FOREIGN KEY (parent_id) REFERENCES parents (id) ON DELETE CASCADE)",
+          "INSERT INTO parents SELECT seq, '2024-01-01' + INTERVAL seq MINUTE FROM seq_1_to_5000",
+          "INSERT INTO children SELECT seq, 1 + seq % 5000, '2024-01-01' + INTERVAL seq SECOND FROM seq_1_to_12000");
+      LocalStack.createDatabase(target);
+      verdicts = migrate(spec(source, target, KeylessTables.REFUSE, Map.of(), 1_000)).verdicts();
+    }
+
+    @AfterAll
+    void drop() throws Exception {
+      LocalStack.mariadbSql("", "DROP DATABASE IF EXISTS " + source);
+      LocalStack.dropDatabase(target);
+    }
+
+    @Test
+    void everyTableVerifiesEqual() {
+      assertThat(verdicts).hasSize(7);
+      verdicts.values().forEach(v -> assertThat(v.clean()).as(v.toString()).isTrue());
+      assertThat(verdicts.get("children").sourceRows()).isEqualTo(12_000);
+      assertThat(verdicts.get("children").ranges()).as("adaptive ranges cover the table").isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void integersKeepTheirRangeAndUnsignedOnesAreWidened() throws Exception {
+      assertThat(pgRows(target, "SELECT tu, su, mu, iu, bi, bu, flag, y FROM ints ORDER BY id"))
+          .containsExactly(
+              List.of("0", "0", "0", "0", "-9223372036854775808", "0", "f", "1901"),
+              List.of("255", "65535", "16777215", "4294967295", "9223372036854775807", "18446744073709551615", "t", "2155"),
+              java.util.Arrays.asList(null, null, null, null, null, null, "f", null));
+      assertThat(pgRows(target, "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'ints'"
+              + " AND column_name IN ('iu', 'bu', 'flag') ORDER BY 1"))
+          .containsExactly(List.of("bu", "numeric"), List.of("flag", "boolean"), List.of("iu", "bigint"));
+    }
+
+    @Test
+    void identityRestartsPastTheSourceCounterAndKeepsDefaults() throws Exception {
+      LocalStack.sql(target, "INSERT INTO ints (ti) VALUES (5)");
+      assertThat(pgValue(target, "SELECT max(id) FROM ints")).isEqualTo("1000");
+      assertThat(pgValue(target, "SELECT flag FROM ints WHERE id = 1000")).isEqualTo("t");
+      LocalStack.sql(target, "DELETE FROM ints WHERE id = 1000");
+      assertThat(pgValue(target, "SELECT column_default FROM information_schema.columns WHERE table_name = 'texts'"
+              + " AND column_name = 'v'")).isEqualTo("'it''s'::character varying");
+    }
+
+    @Test
+    void decimalsAndFloatsAreExact() throws Exception {
+      assertThat(pgRows(target, "SELECT d::text, m::text FROM nums ORDER BY id"))
+          .extracting(r -> r.get(0) + " " + r.get(1))
+          .containsExactly(
+              "99999999999999999999999999999999999.999999999999999999999999999999 99999999.99",
+              "-0.000000000000000000000000000001 -0.01",
+              "0.000000000000000000000000000000 0.00",
+              "null 5.50");
+      assertThat(pgValue(target, "SELECT g FROM nums WHERE id = 1")).isEqualTo("1.7976931348623157e+308");
+    }
+
+    @Test
+    void zeroDatesBecomeNullAndTimestampsAreInstantsInUtc() throws Exception {
+      assertThat(pgRows(target, "SELECT d, dt, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') FROM times ORDER BY id"))
+          .containsExactly(
+              java.util.Arrays.asList(null, null, null),
+              List.of("1000-01-01", "1000-01-01 00:00:00.000001", "1970-01-01 00:00:01.000000"),
+              List.of("9999-12-31", "9999-12-31 23:59:59.999999", "2038-01-19 03:14:07.999999"));
+    }
+
+    @Test
+    void onUpdateCurrentTimestampIsATrigger() throws Exception {
+      assertThat(pgValue(target, "SELECT is_nullable || ' ' || column_default FROM information_schema.columns"
+              + " WHERE table_name = 'times' AND column_name = 'changed'")).isEqualTo("NO CURRENT_TIMESTAMP");
+      String before = pgValue(target, "SELECT changed FROM times WHERE id = 2");
+      LocalStack.sql(target, "UPDATE times SET t = '01:02:03' WHERE id = 2");
+      String after = pgValue(target, "SELECT changed FROM times WHERE id = 2");
+      LocalStack.sql(target, "UPDATE times SET t = '23:59:59.999', changed = '" + before + "' WHERE id = 2");
+      assertThat(after).isNotEqualTo(before);
+      assertThat(pgValue(target, "SELECT changed FROM times WHERE id = 2")).isEqualTo(before);
+    }
+
+    @Test
+    void textKeepsEveryCharacterAndJsonBecomesJsonb() throws Exception {
+      assertThat(pgRows(target, "SELECT v, t, l1, s FROM texts WHERE id = 2").get(0))
+          .containsExactly("emoji 😀🎉 and 𝄞", "tab\there\nnewline \\ backslash", "naïve", "a,c");
+      assertThat(pgValue(target, "SELECT j->'b'->>3 FROM texts WHERE id = 2")).isEqualTo("😀");
+      assertThat(pgValue(target, "SELECT pg_typeof(j)::text FROM texts LIMIT 1")).isEqualTo("jsonb");
+      assertThat(pgValue(target, "SELECT c IS NULL FROM texts WHERE id = 2")).isEqualTo("t");
+      assertThat(pgValue(target, "SELECT c = '' FROM texts WHERE id = 1")).isEqualTo("t");
+      assertThatThrownBy(() -> LocalStack.sql(target, "UPDATE texts SET e = 'medium' WHERE id = 1"))
+          .hasMessageContaining("texts_e_check");
+    }
+
+    @Test
+    void binaryKeepsZeroBytesAndBitsTheirWidth() throws Exception {
+      assertThat(pgRows(target, "SELECT encode(b, 'hex'), encode(vb, 'hex'), encode(bl, 'hex'), bits::text, b1::text FROM bins WHERE id = 1").get(0))
+          .containsExactly("00000000", "00ff00", "", "1111111111", "0");
+      assertThat(pgValue(target, "SELECT encode(b, 'hex') FROM bins WHERE id = 3")).isEqualTo("61620000");
+    }
+
+    @Test
+    void indexesKeepTheirNamesUnlessTakenAndForeignKeysFollowTheLoad() throws Exception {
+      assertThat(pgRows(target, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1"))
+          .extracting(r -> r.get(0))
+          .contains("idx_v", "uq_c", "idx_prefix", "idx_created", "parents_idx_created", "parents_pkey");
+      assertThat(pgValue(target, "SELECT indexdef FROM pg_indexes WHERE indexname = 'idx_prefix'")).contains("\"left\"(t, 10)");
+      assertThat(pgValue(target, "SELECT confdeltype FROM pg_constraint WHERE conname = 'fk_parent'")).isEqualTo("c");
+    }
+  }
+
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class Verification {
+
+    private final String source = LocalStack.unique("verify");
+    private final String target = LocalStack.unique("verify");
+    private MigrateSpec spec;
+    private SchemaPlan plan;
+
+    @BeforeAll
+    void copy() throws Exception {
+      LocalStack.mariadbSql(
+          "",
+          "CREATE DATABASE " + source + " CHARACTER SET utf8mb4",
+          "USE " + source,
+          "CREATE TABLE m (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, note VARCHAR(50), amount DECIMAL(10,2),"
+              + " at DATETIME(6), mood VARCHAR(10))",
+          "INSERT INTO m SELECT seq, CONCAT('name ', seq), IF(seq % 3 = 0, '', CONCAT('note ', seq)), seq / 4,"
+              + " '2024-01-01' + INTERVAL seq SECOND, '😀' FROM seq_1_to_30000");
+      LocalStack.createDatabase(target);
+      spec = spec(source, target, KeylessTables.REFUSE, Map.of(), 4_000);
+      Migrated migrated = migrate(spec);
+      assertThat(migrated.verdicts().get("m").clean()).as("an untouched copy verifies clean").isTrue();
+      plan = migrated.plan();
+    }
+
+    @AfterAll
+    void drop() throws Exception {
+      LocalStack.mariadbSql("", "DROP DATABASE IF EXISTS " + source);
+      LocalStack.dropDatabase(target);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+        delimiter = '#',
+        value = {
+          "one changed value     # UPDATE m SET name = 'changed' WHERE id = 17               # UPDATE m SET name = 'name 17' WHERE id = 17   # 17     # DIFFERENT",
+          "one missing row       # DELETE FROM m WHERE id = 29999                             # INSERT INTO m VALUES (29999, 'name 29999', 'note 29999', 7499.75, '2024-01-01 08:19:59', '😀') # 29999 # MISSING_IN_TARGET",
+          "one extra row         # INSERT INTO m VALUES (40000, 'x', 'y', 1, NULL, NULL)      # DELETE FROM m WHERE id = 40000                # 40000  # EXTRA_IN_TARGET",
+          "NULL for empty string # UPDATE m SET note = NULL WHERE id = 3                       # UPDATE m SET note = '' WHERE id = 3            # 3      # DIFFERENT",
+          "one-second shift      # UPDATE m SET at = at + interval '1 second' WHERE id = 21   # UPDATE m SET at = at - interval '1 second' WHERE id = 21 # 21 # DIFFERENT",
+          "a trailing space      # UPDATE m SET name = name || ' ' WHERE id = 22              # UPDATE m SET name = rtrim(name) WHERE id = 22 # 22     # DIFFERENT",
+          "a changed emoji       # UPDATE m SET mood = '😃' WHERE id = 23                     # UPDATE m SET mood = '😀' WHERE id = 23        # 23     # DIFFERENT",
+          "a decimal scale change # ALTER TABLE m ALTER amount TYPE numeric(10,3)             # ALTER TABLE m ALTER amount TYPE numeric(10,2) # 1      # DIFFERENT",
+        })
+    void aDifferenceIsFoundWithItsKey(String name, String mutate, String revert, String key, RowDifference.Kind kind)
+        throws Exception {
+      LocalStack.sql(target, mutate);
+      try {
+        TableVerification v = activities.verifyTable(spec, plan.tables().get(0));
+        assertThat(v.clean()).isFalse();
+        assertThat(v.differences()).contains(new RowDifference(key, kind));
+        if (!name.startsWith("a decimal")) {
+          assertThat(v.differingRows()).isEqualTo(1);
+        }
+      } finally {
+        LocalStack.sql(target, revert);
+      }
+      assertThat(activities.verifyTable(spec, plan.tables().get(0)).clean()).as("clean again once reverted").isTrue();
+    }
+  }
+
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class BadInput {
+
+    private final String source = LocalStack.unique("bad");
+    private final String target = LocalStack.unique("bad");
+
+    @BeforeAll
+    void create() throws Exception {
+      LocalStack.mariadbSql(
+          "",
+          "CREATE DATABASE " + source + " CHARACTER SET utf8mb4",
+          "USE " + source,
+          "CREATE TABLE places (id INT PRIMARY KEY, location POINT)",
+          "CREATE TABLE events (at DATETIME, what VARCHAR(20))",
+          "INSERT INTO events VALUES ('2024-01-01 00:00:00', 'a'), ('2024-01-01 00:00:00', 'a'), (NULL, 'b')",
+          "CREATE TABLE kept (id INT PRIMARY KEY, v INT)",
+          "INSERT INTO kept VALUES (1, 1)");
+      LocalStack.createDatabase(target);
+    }
+
+    @AfterAll
+    void drop() throws Exception {
+      LocalStack.mariadbSql("", "DROP DATABASE IF EXISTS " + source);
+      LocalStack.dropDatabase(target);
+    }
+
+    private MigrateSpec only(List<String> tables, KeylessTables keyless, Map<String, String> types) {
+      MigrateSpec s = spec(source, target, keyless, types, 1_000);
+      return new MigrateSpec(s.header(), s.source(), s.target(), s.targetSchema(), tables, List.of(), keyless, types, s.copy(), s.verify());
+    }
+
+    @Test
+    void anUnsupportedTypeIsRefusedNamingTheColumnUnlessTheRunbookChoosesOne() throws Exception {
+      assertThatThrownBy(() -> activities.convertSchema(only(List.of("places"), KeylessTables.REFUSE, Map.of())))
+          .satisfies(e -> assertThat(LocalStack.applicationFailure(e).getType()).isEqualTo(FailureTypes.INVALID_INPUT))
+          .hasMessageContaining("column places.location has type point")
+          .hasMessageContaining("set columnTypes.places.location");
+      SchemaPlan plan = activities.convertSchema(only(List.of("places"), KeylessTables.REFUSE, Map.of("places.location", "text")));
+      assertThat(plan.tables().get(0).columns().get(1).pgType()).isEqualTo("text");
+      assertThat(pgValue(target, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).isEqualTo("0");
+    }
+
+    @Test
+    void aTableWithoutPrimaryKeyIsRefusedOrCopiedWholeWithAWholeTableChecksum() throws Exception {
+      assertThatThrownBy(() -> activities.convertSchema(only(List.of("events"), KeylessTables.REFUSE, Map.of())))
+          .hasMessageContaining("table events has no primary key")
+          .hasMessageContaining("tables.withoutPrimaryKey: copy-whole");
+      String other = LocalStack.unique("keyless");
+      LocalStack.createDatabase(other);
+      try {
+        MigrateSpec s = only(List.of("events"), KeylessTables.COPY_WHOLE, Map.of());
+        MigrateSpec whole =
+            new MigrateSpec(s.header(), s.source(), LocalStack.database(other), "public", s.include(), s.exclude(),
+                s.keylessTables(), s.columnTypes(), s.copy(), s.verify());
+        Migrated migrated = migrate(whole);
+        TableVerification v = migrated.verdicts().get("events");
+        assertThat(v.clean()).isTrue();
+        assertThat(v.ranges()).isEqualTo(1);
+        assertThat(v.sourceRows()).isEqualTo(3);
+        assertThat(migrated.plan().notes()).anyMatch(n -> n.contains("events is copied and verified in one piece"));
+        LocalStack.sql(other, "DELETE FROM events WHERE what = 'b'");
+        assertThat(activities.verifyTable(whole, migrated.plan().tables().get(0)).clean()).isFalse();
+      } finally {
+        LocalStack.dropDatabase(other);
+      }
+    }
+
+    @Test
+    void aTargetTableAlreadyThereIsRefusedAndLeftAlone() throws Exception {
+      LocalStack.sql(target, "CREATE TABLE kept (id int primary key, v int)", "INSERT INTO kept VALUES (9, 9)");
+      try {
+        assertThatThrownBy(() -> activities.convertSchema(only(List.of("kept"), KeylessTables.REFUSE, Map.of())))
+            .hasMessageContaining("public.kept already exist")
+            .hasMessageContaining("nothing was changed");
+        assertThat(pgRows(target, "SELECT id, v FROM kept")).containsExactly(List.of("9", "9"));
+      } finally {
+        LocalStack.sql(target, "DROP TABLE kept");
+      }
+    }
+
+    @Test
+    void anUnreachableSourceIsATransientFailureNamingTheField() {
+      MigrateSpec s = only(List.of(), KeylessTables.REFUSE, Map.of());
+      MigrateSpec unreachable =
+          new MigrateSpec(s.header(), new MySqlConnection("jdbc:mariadb://127.0.0.1:1/" + source, "root", LocalStack.MARIADB_PASSWORD),
+              s.target(), "public", List.of(), List.of(), s.keylessTables(), s.columnTypes(), s.copy(), s.verify());
+      assertThatThrownBy(() -> activities.convertSchema(unreachable))
+          .satisfies(e -> {
+            assertThat(LocalStack.applicationFailure(e).getType()).isEqualTo(FailureTypes.DATABASE_UNAVAILABLE);
+            assertThat(LocalStack.applicationFailure(e).isNonRetryable()).isFalse();
+          })
+          .hasMessageContaining("source.url: cannot reach MySQL at 127.0.0.1:1");
+    }
+  }
+}

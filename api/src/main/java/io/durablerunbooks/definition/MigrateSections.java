@@ -1,0 +1,181 @@
+package io.durablerunbooks.definition;
+
+import io.durablerunbooks.migrate.MigrateSpec;
+import io.durablerunbooks.migrate.MigrateSpec.CopyOptions;
+import io.durablerunbooks.migrate.MigrateSpec.KeylessTables;
+import io.durablerunbooks.migrate.MigrateSpec.VerifyOptions;
+import io.durablerunbooks.migrate.MySqlConnection;
+import io.durablerunbooks.postgres.PostgresConnection;
+import io.durablerunbooks.runbook.RunbookHeader;
+import io.durablerunbooks.secrets.SecretRef;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * The sections of a {@code kind: migrate-data} file (source, target, tables, columnTypes, copy,
+ * verify), read like the rest of the file by {@link RunbookValidator}.
+ */
+final class MigrateSections {
+
+  private static final int DEFAULT_PARALLELISM = 2;
+  private static final int MAX_PARALLELISM = 16;
+  private static final int DEFAULT_CHUNK_ROWS = 100_000;
+  private static final Duration DEFAULT_QUERY_TIME = Duration.ofMillis(500);
+  private static final Duration MAX_QUERY_TIME = Duration.ofSeconds(30);
+  private static final int DEFAULT_LISTED = 100;
+  private static final String DEFAULT_SCHEMA = "public";
+
+  /** A MySQL table name we accept: what needs no quoting there, so it cannot smuggle SQL. */
+  private static final Pattern TABLE = Pattern.compile("[A-Za-z0-9_$]{1,64}");
+  private static final Pattern COLUMN_KEY = Pattern.compile("([A-Za-z0-9_$]{1,64})\\.([A-Za-z0-9_$]{1,64})");
+  private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  /** PostgreSQL type names with an optional (n) or (p,s) and array brackets: no room for more DDL. */
+  private static final Pattern PG_TYPE =
+      Pattern.compile("[a-z][a-z0-9_]*( [a-z][a-z0-9_]*){0,3}(\\(\\d{1,4}(,\\s?\\d{1,4})?\\))?(\\[\\])?");
+
+  private final List<FieldError> errors;
+  private final RunbookValidator validator;
+
+  MigrateSections(List<FieldError> errors, RunbookValidator validator) {
+    this.errors = errors;
+    this.validator = validator;
+  }
+
+  Supplier<RunbookDefinition> migrate(Fields root, RunbookHeader header) {
+    MySqlConnection source = source(root);
+    Fields t = root.requiredObject("target");
+    PostgresConnection target = null;
+    String schema = null;
+    if (t != null) {
+      target = validator.connection(t);
+      schema = t.text("schema", DEFAULT_SCHEMA);
+      if (schema != null && !SCHEMA.matcher(schema).matches()) {
+        t.error("schema", "must be a lowercase PostgreSQL schema name like public or shop (got " + t.shown("schema") + ")");
+        schema = null;
+      }
+      t.finish();
+    }
+    Fields tables = root.object("tables");
+    List<String> include = tables == null ? null : tableNames(tables, "include");
+    List<String> exclude = tables == null ? null : tableNames(tables, "exclude");
+    KeylessTables keyless = tables == null ? null : keyless(tables);
+    if (tables != null) {
+      tables.finish();
+    }
+    Map<String, String> columnTypes = columnTypes(root);
+    CopyOptions copy = copy(root);
+    VerifyOptions verify = verify(root);
+    PostgresConnection targetConnection = target;
+    String targetSchema = schema;
+    return () ->
+        new MigrateSpec(
+            header, source, targetConnection, targetSchema, include, exclude, keyless, columnTypes, copy, verify);
+  }
+
+  private MySqlConnection source(Fields root) {
+    Fields f = root.requiredObject("source");
+    if (f == null) {
+      return null;
+    }
+    int before = errors.size();
+    String url = f.requiredText("url");
+    if (url != null) {
+      String problem =
+          url.toLowerCase(Locale.ROOT).contains("password=")
+              ? "must not carry a password: give it in " + f.pathOf("password") + " as a secret reference"
+              : MySqlConnection.problemWith(url);
+      if (problem != null) {
+        f.error("url", problem + (problem.startsWith("must not carry") ? "" : " (got " + f.shown("url") + ")"));
+      }
+    }
+    String user = f.requiredText("user");
+    SecretRef password = f.secret("password", "MYSQL_PASSWORD", "/run/secrets/mysql");
+    f.finish();
+    return errors.size() == before ? new MySqlConnection(url, user, password) : null;
+  }
+
+  private List<String> tableNames(Fields f, String key) {
+    List<String> names = f.textList(key);
+    if (names == null) {
+      return null;
+    }
+    Set<String> seen = new HashSet<>();
+    boolean ok = true;
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      String problem =
+          !TABLE.matcher(name).matches()
+              ? "must be a table name of letters, digits, '_' or '$' (got \"" + name + "\")"
+              : !seen.add(name) ? "\"" + name + "\" is listed twice" : null;
+      if (problem != null) {
+        errors.add(new FieldError(f.pathOf(key) + "[" + i + "]", problem));
+        ok = false;
+      }
+    }
+    return ok ? names : null;
+  }
+
+  private static KeylessTables keyless(Fields f) {
+    String choice = f.choice("withoutPrimaryKey", "refuse", List.of("refuse", "copy-whole"));
+    if (choice == null) {
+      return null;
+    }
+    return choice.equals("refuse") ? KeylessTables.REFUSE : KeylessTables.COPY_WHOLE;
+  }
+
+  private Map<String, String> columnTypes(Fields root) {
+    Map<String, String> types = root.textMap("columnTypes");
+    if (types == null) {
+      return null;
+    }
+    boolean ok = true;
+    for (Map.Entry<String, String> e : types.entrySet()) {
+      String path = root.pathOf("columnTypes") + "." + e.getKey();
+      if (!COLUMN_KEY.matcher(e.getKey()).matches()) {
+        errors.add(new FieldError(path, "the key must be table.column, like orders.shape"));
+        ok = false;
+      } else if (!PG_TYPE.matcher(e.getValue().trim().toLowerCase(Locale.ROOT)).matches()) {
+        errors.add(
+            new FieldError(
+                path,
+                "must be a PostgreSQL type like text, bigint, numeric(20,0) or timestamp with time zone (got \""
+                    + e.getValue() + "\")"));
+        ok = false;
+      }
+    }
+    return ok ? types : null;
+  }
+
+  private static CopyOptions copy(Fields root) {
+    Fields f = root.object("copy");
+    if (f == null) {
+      return null;
+    }
+    Integer parallelism = f.integer("parallelism", DEFAULT_PARALLELISM, 1, MAX_PARALLELISM);
+    Integer chunkRows = f.integer("chunkRows", DEFAULT_CHUNK_ROWS, 1_000, 10_000_000);
+    f.finish();
+    return parallelism == null || chunkRows == null ? null : new CopyOptions(parallelism, chunkRows);
+  }
+
+  private static VerifyOptions verify(Fields root) {
+    Fields f = root.object("verify");
+    if (f == null) {
+      return null;
+    }
+    Boolean enabled = f.bool("enabled", true);
+    Duration queryTime = f.positiveDuration("queryTime", DEFAULT_QUERY_TIME);
+    if (queryTime != null && queryTime.compareTo(MAX_QUERY_TIME) > 0) {
+      f.error("queryTime", "must be at most 30s: checksum queries are kept short so they never hold up the source");
+      queryTime = null;
+    }
+    Integer listed = f.integer("maxListedRows", DEFAULT_LISTED, 1, 10_000);
+    f.finish();
+    return enabled == null || queryTime == null || listed == null ? null : new VerifyOptions(enabled, queryTime, listed);
+  }
+}

@@ -1,0 +1,60 @@
+package io.durablerunbooks.migrate;
+
+import io.durablerunbooks.definition.RunbookDefinition;
+import io.durablerunbooks.postgres.PostgresConnection;
+import io.durablerunbooks.runbook.RunbookHeader;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A validated {@code kind: migrate-data} runbook file: copy the tables of a MySQL/MariaDB database
+ * into a PostgreSQL database and prove both hold the same data.
+ *
+ * @param targetSchema the PostgreSQL schema the tables are created in
+ * @param include the source tables to copy; empty means all of them
+ * @param exclude source tables left out, applied after {@code include}
+ * @param keylessTables what to do with a table without a primary key
+ * @param columnTypes PostgreSQL types chosen by the runbook for {@code table.column}, overriding
+ *     the type map (also how a type the map refuses is migrated)
+ */
+public record MigrateSpec(
+    RunbookHeader header,
+    MySqlConnection source,
+    PostgresConnection target,
+    String targetSchema,
+    List<String> include,
+    List<String> exclude,
+    KeylessTables keylessTables,
+    Map<String, String> columnTypes,
+    CopyOptions copy,
+    VerifyOptions verify)
+    implements RunbookDefinition {
+
+  public MigrateSpec {
+    include = List.copyOf(include);
+    exclude = List.copyOf(exclude);
+    columnTypes = Map.copyOf(columnTypes);
+  }
+
+  /** What a table without a primary key gets. */
+  public enum KeylessTables {
+    /** Preflight fails naming the tables: nothing is copied. */
+    REFUSE,
+    /** Copied in one piece and verified with one checksum of the whole table. */
+    COPY_WHOLE
+  }
+
+  /**
+   * @param parallelism chunks copied (and tables verified) at once
+   * @param chunkRows rows per primary-key range, the unit of resumption after a crash
+   */
+  public record CopyOptions(int parallelism, int chunkRows) {}
+
+  /**
+   * @param enabled whether the verify phase runs
+   * @param queryTime the time each checksum query aims at; ranges grow or shrink to keep to it
+   * @param maxListedRows the differing primary keys listed per table in the report
+   */
+  public record VerifyOptions(boolean enabled, Duration queryTime, int maxListedRows) {}
+}

@@ -1,0 +1,42 @@
+package io.durablerunbooks.migrate;
+
+import java.util.List;
+
+/**
+ * One table and the DDL that recreates it in PostgreSQL.
+ *
+ * @param primaryKey the primary key's columns; empty for a table copied whole without one
+ * @param chunkKey the single integer key column the table is split on; empty when it is copied and
+ *     checked in one piece
+ * @param estimatedRows InnoDB's estimate, for planning only
+ * @param createTable CREATE TABLE with the primary key and the CHECK constraints, run before the load
+ * @param afterLoad indexes, unique constraints and triggers, built once the rows are in
+ * @param foreignKeys built last, when every table has its rows and keys
+ * @param identityColumn the auto_increment column; empty when there is none
+ * @param nextIdentity MySQL's next auto_increment value; the identity restarts past it and past the
+ *     copied maximum
+ */
+public record TablePlan(
+    String name,
+    List<ColumnPlan> columns,
+    List<String> primaryKey,
+    String chunkKey,
+    long estimatedRows,
+    long dataBytes,
+    String createTable,
+    List<String> afterLoad,
+    List<String> foreignKeys,
+    String identityColumn,
+    long nextIdentity) {
+
+  public TablePlan {
+    columns = List.copyOf(columns);
+    primaryKey = List.copyOf(primaryKey);
+    afterLoad = List.copyOf(afterLoad);
+    foreignKeys = List.copyOf(foreignKeys);
+  }
+
+  public boolean chunked() {
+    return !chunkKey.isEmpty();
+  }
+}

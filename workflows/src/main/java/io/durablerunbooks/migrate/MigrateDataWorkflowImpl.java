@@ -1,0 +1,299 @@
+package io.durablerunbooks.migrate;
+
+import io.durablerunbooks.report.Outcome;
+import io.durablerunbooks.report.RunbookReport;
+import io.durablerunbooks.report.StepStatus;
+import io.durablerunbooks.runbook.Failures;
+import io.durablerunbooks.runbook.RunbookWorkflowBase;
+import io.durablerunbooks.runbook.StepOptions;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * MySQL/MariaDB to PostgreSQL: convert the schema (nothing is created when any part of it cannot
+ * be), create the tables, copy every table in key ranges (one activity per range, so a worker killed
+ * mid-table resumes at the range it was copying), build the indexes and foreign keys once the rows
+ * are in, then verify every table with checksums computed inside both databases. Until the data is
+ * loaded and indexed a failure drops the tables this run created; a verification that finds
+ * differences keeps them, for the report's keys to be looked at.
+ */
+public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements MigrateDataWorkflow {
+
+  private final MigrateActivities checks = Workflow.newActivityStub(MigrateActivities.class, StepOptions.check());
+  private final MigrateActivities changes = Workflow.newActivityStub(MigrateActivities.class, StepOptions.change());
+  private final MigrateActivities transfers = Workflow.newActivityStub(MigrateActivities.class, StepOptions.transfer());
+
+  /** Per table: its step handle, ranges done and in all, rows and bytes copied so far. */
+  private static final class TableCopy {
+    final TablePlan table;
+    final int ranges;
+    int handle = -1;
+    int done;
+    long rows;
+    long bytes;
+    long zeroDates;
+    long startedAt;
+
+    TableCopy(TablePlan table, int ranges) {
+      this.table = table;
+      this.ranges = ranges;
+    }
+
+    String detail() {
+      return done + "/" + ranges + " ranges, " + rows + " rows, " + bytes + " bytes"
+          + (zeroDates > 0 ? ", " + zeroDates + " zero dates written as NULL" : "");
+    }
+  }
+
+  @WorkflowInit
+  public MigrateDataWorkflowImpl(MigrateRequest request) {
+    super(request.spec().header(), request.context());
+  }
+
+  @Override
+  public RunbookReport run(MigrateRequest request) {
+    MigrateSpec spec = request.spec();
+    String marker = "durable-runbooks migrate-data " + Workflow.getInfo().getWorkflowId();
+    try {
+      SchemaPlan plan = run.step("ConvertSchema", () -> checks.convertSchema(spec));
+      run.detail("ConvertSchema", plan.tables().size() + " tables, " + plan.notes().size() + " notes");
+      run.fact("source", spec.source().toString());
+      run.fact("source.version", plan.sourceVersion());
+      run.fact("target", spec.target().toString());
+      run.fact("target.version", plan.targetVersion());
+      run.fact("tables", plan.tables().stream().map(TablePlan::name).collect(Collectors.joining(", ")));
+      for (int i = 0; i < plan.notes().size(); i++) {
+        run.fact("note." + (i + 1), plan.notes().get(i));
+      }
+
+      if (spec.header().approval().required()
+          && !awaitGo("ApproveMigration", "GO to copy " + plan.tables().size() + " tables from " + spec.source()
+              + " into " + spec.target() + "?")) {
+        throw run.fail(Outcome.REJECTED, "migration not approved");
+      }
+      if (run.dryRun()) {
+        planMigration(spec, plan);
+        return run.succeed();
+      }
+
+      run.compensateOnFailure("DropCreatedTables", () -> changes.dropCreatedTables(spec, plan, marker));
+      run.step("CreateTables", () -> changes.createTables(spec, plan, marker));
+      copyTables(spec, plan);
+      inParallel(
+          spec.copy().parallelism(),
+          plan.tables().stream()
+              .<Supplier<Promise<Void>>>map(
+                  t -> () -> tableStep("BuildIndexes " + t.name(), Async.procedure(transfers::buildIndexes, spec, t)))
+              .toList());
+      run.step(
+          "AddForeignKeys",
+          () -> plan.tables().stream().filter(t -> !t.foreignKeys().isEmpty()).forEach(t -> changes.addForeignKeys(spec, t)));
+      run.keepChange("DropCreatedTables");
+
+      if (!spec.verify().enabled()) {
+        return run.succeed();
+      }
+      List<TableVerification> verdicts = verifyTables(spec, plan);
+      List<TableVerification> differing = verdicts.stream().filter(v -> !v.clean()).toList();
+      if (!differing.isEmpty()) {
+        String reason =
+            "verification found differences in " + differing.stream().map(this::summary).collect(Collectors.joining("; "));
+        notify("failed", "Migration " + spec.header().name() + ": " + reason);
+        throw run.fail(Outcome.FAILED, reason);
+      }
+      notify("succeeded", "Migration " + spec.header().name() + ": " + plan.tables().size() + " tables copied and verified equal.");
+      return run.succeed();
+    } catch (RuntimeException e) {
+      throw ended(e, "Migration " + spec.header().name(), "");
+    }
+  }
+
+  private void copyTables(MigrateSpec spec, SchemaPlan plan) {
+    Map<String, List<KeyRange>> ranges = new LinkedHashMap<>();
+    run.step(
+        "PlanChunks",
+        () -> {
+          Map<String, Promise<List<KeyRange>>> planned = new LinkedHashMap<>();
+          plan.tables().forEach(t -> planned.put(t.name(), Async.function(transfers::planChunks, spec, t)));
+          planned.forEach((name, promise) -> ranges.put(name, promise.get()));
+        });
+    run.detail(
+        "PlanChunks",
+        ranges.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue().size()).collect(Collectors.joining(", ")));
+    Map<String, TableCopy> tables = new LinkedHashMap<>();
+    List<Supplier<Promise<Void>>> chunks = new ArrayList<>();
+    plan.tables().stream()
+        .sorted(Comparator.comparingLong(TablePlan::dataBytes).reversed())
+        .forEach(
+            t -> {
+              TableCopy copy = new TableCopy(t, ranges.get(t.name()).size());
+              tables.put(t.name(), copy);
+              for (KeyRange range : ranges.get(t.name())) {
+                chunks.add(() -> copyChunk(spec, copy, range));
+              }
+            });
+    inParallel(spec.copy().parallelism(), chunks);
+    for (TableCopy copy : tables.values()) {
+      String t = copy.table.name();
+      run.fact("table." + t + ".rows", copy.rows);
+      run.fact("table." + t + ".bytes", copy.bytes);
+      run.fact("table." + t + ".copySeconds", String.format("%.1f", (copy.startedAt == 0 ? 0 : Workflow.currentTimeMillis() - copy.startedAt) / 1000.0));
+      if (copy.zeroDates > 0) {
+        run.fact("table." + t + ".zeroDatesAsNull", copy.zeroDates);
+      }
+    }
+  }
+
+  private Promise<Void> copyChunk(MigrateSpec spec, TableCopy copy, KeyRange range) {
+    String step = "Copy " + copy.table.name();
+    if (copy.handle < 0) {
+      copy.handle = run.startStep(step, copy.detail());
+      copy.startedAt = Workflow.currentTimeMillis();
+    }
+    return Async.function(transfers::copyChunk, new ChunkCopyRequest(spec, copy.table, range))
+        .handle(
+            (copied, failure) -> {
+              if (failure != null) {
+                run.endStep(copy.handle, StepStatus.FAILED, "range " + range + ": " + Failures.reason(failure));
+                throw failure;
+              }
+              copy.done++;
+              copy.rows += copied.rows();
+              copy.bytes += copied.bytes();
+              copy.zeroDates += copied.zeroDates();
+              if (copy.done == copy.ranges) {
+                run.endStep(copy.handle, StepStatus.SUCCEEDED, copy.detail());
+              } else {
+                run.detail(step, copy.detail());
+              }
+              return null;
+            });
+  }
+
+  private List<TableVerification> verifyTables(MigrateSpec spec, SchemaPlan plan) {
+    List<TableVerification> verdicts = new ArrayList<>();
+    inParallel(
+        spec.copy().parallelism(),
+        plan.tables().stream()
+            .<Supplier<Promise<Void>>>map(
+                t -> () -> {
+                  int handle = run.startStep("Verify " + t.name(), "");
+                  return Async.function(transfers::verifyTable, spec, t)
+                      .handle(
+                          (v, failure) -> {
+                            if (failure != null) {
+                              run.endStep(handle, StepStatus.FAILED, Failures.reason(failure));
+                              throw failure;
+                            }
+                            verdicts.add(v);
+                            run.fact("table." + t.name() + ".verdict", v.clean() ? "equal" : summary(v));
+                            run.fact("table." + t.name() + ".verifySeconds", String.format("%.1f", v.millis() / 1000.0));
+                            run.endStep(
+                                handle,
+                                v.clean() ? StepStatus.SUCCEEDED : StepStatus.FAILED,
+                                v.sourceRows() + " rows in source, " + v.targetRows() + " in target, " + v.ranges()
+                                    + " ranges" + (v.clean() ? ", equal" : ": " + summary(v)));
+                            return null;
+                          });
+                })
+            .toList());
+    return verdicts;
+  }
+
+  private String summary(TableVerification v) {
+    String counts =
+        v.sourceRows() == v.targetRows() ? "" : " (" + v.sourceRows() + " rows in source, " + v.targetRows() + " in target)";
+    return v.table() + ": " + v.differingRows() + " differing rows" + counts
+        + (v.differences().isEmpty()
+            ? ""
+            : ", keys " + v.differences().stream().map(RowDifference::toString).collect(Collectors.joining(", "))
+                + (v.differences().size() < v.differingRows() ? ", ..." : ""));
+  }
+
+  private Promise<Void> tableStep(String name, Promise<Void> work) {
+    int handle = run.startStep(name, "");
+    return work.handle(
+        (ok, failure) -> {
+          run.endStep(handle, failure == null ? StepStatus.SUCCEEDED : StepStatus.FAILED, failure == null ? "" : Failures.reason(failure));
+          if (failure != null) {
+            throw failure;
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Runs the tasks with at most {@code parallelism} in flight. On a failure no new task starts and
+   * the ones in flight are waited for, so a compensation never races a copy still writing.
+   */
+  private static void inParallel(int parallelism, List<Supplier<Promise<Void>>> tasks) {
+    List<Promise<Void>> inFlight = new ArrayList<>();
+    RuntimeException failed = null;
+    for (Supplier<Promise<Void>> task : tasks) {
+      while (inFlight.size() >= parallelism) {
+        Workflow.await(() -> inFlight.stream().anyMatch(Promise::isCompleted));
+        for (Promise<Void> p : List.copyOf(inFlight)) {
+          if (p.isCompleted()) {
+            inFlight.remove(p);
+            if (p.getFailure() != null && failed == null) {
+              failed = p.getFailure();
+            }
+          }
+        }
+      }
+      if (failed != null) {
+        break;
+      }
+      inFlight.add(task.get());
+    }
+    for (Promise<Void> p : inFlight) {
+      try {
+        p.get();
+      } catch (RuntimeException e) {
+        if (failed == null) {
+          failed = e;
+        }
+      }
+    }
+    if (failed != null) {
+      throw failed;
+    }
+  }
+
+  private void planMigration(MigrateSpec spec, SchemaPlan plan) {
+    run.plan(
+        "CreateTables",
+        "would create in " + spec.target().database() + ":\n"
+            + plan.tables().stream().map(t -> t.createTable() + ";").collect(Collectors.joining("\n")));
+    run.plan(
+        "Copy",
+        "would copy " + plan.tables().stream()
+            .map(t -> t.name() + " (about " + t.estimatedRows() + " rows, " + (t.chunked()
+                ? "in ranges of " + spec.copy().chunkRows() + " rows of " + t.chunkKey()
+                : "in one piece") + ")")
+            .collect(Collectors.joining(", "))
+            + ", " + spec.copy().parallelism() + " ranges at a time");
+    run.plan(
+        "BuildIndexes",
+        "would run after the load:\n"
+            + plan.tables().stream().flatMap(t -> t.afterLoad().stream()).map(s -> s + ";").collect(Collectors.joining("\n")));
+    run.plan(
+        "AddForeignKeys",
+        plan.tables().stream().flatMap(t -> t.foreignKeys().stream()).map(s -> s + ";").collect(Collectors.joining("\n")));
+    run.plan(
+        "Verify",
+        spec.verify().enabled()
+            ? "would compare row counts and checksums of every table in ranges of about "
+                + spec.verify().queryTime().toMillis() + " ms of query time"
+            : "verification disabled (verify.enabled: false)");
+  }
+}
