@@ -6,6 +6,7 @@ import io.durablerunbooks.backup.BackupSpec;
 import io.durablerunbooks.deploy.Artifact;
 import io.durablerunbooks.deploy.DeploySpec;
 import io.durablerunbooks.deploy.HostTarget;
+import io.durablerunbooks.migrate.MigrateSpec;
 import io.durablerunbooks.rollback.RollbackSpec;
 import io.durablerunbooks.rollout.RolloutSpec;
 import io.durablerunbooks.ssh.SshHost;
@@ -48,6 +49,8 @@ class ShippedRunbooksTest {
             "local-deploy.yaml",
             "local-rollback.yaml",
             "local-rollout.yaml",
+            "local-migrate.yaml",
+            "examples/shop-mysql-to-postgres.yaml",
             "examples/orders-db-nightly.yaml",
             "examples/orders-restore-production.yaml");
   }
@@ -58,7 +61,7 @@ class ShippedRunbooksTest {
     RunbookDefinition definition = RunbookFiles.load(file, Map.of());
 
     assertThat(definition).isInstanceOfAny(BackupSpec.class, RestoreSpec.class, RestoreTestSpec.class, DeploySpec.class,
-        RollbackSpec.class, RolloutSpec.class);
+        RollbackSpec.class, RolloutSpec.class, MigrateSpec.class);
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.durablerunbooks.backup.BackupWorkflowImpl;
 import io.durablerunbooks.deploy.DeployWorkflowImpl;
+import io.durablerunbooks.migrate.MigrateDataWorkflowImpl;
 import io.durablerunbooks.restore.RestoreWorkflowImpl;
 import io.durablerunbooks.restoretest.RestoreTestWorkflowImpl;
 import io.durablerunbooks.rollback.RollbackWorkflowImpl;
@@ -37,7 +38,8 @@ class ReplayTest {
         .anyMatch(n -> n.startsWith("restore-test"))
         .anyMatch(n -> n.startsWith("deploy-"))
         .anyMatch(n -> n.startsWith("rollback-"))
-        .anyMatch(n -> n.startsWith("rollout-"));
+        .anyMatch(n -> n.startsWith("rollout-"))
+        .anyMatch(n -> n.startsWith("migrate-"));
   }
 
   @ParameterizedTest
@@ -47,6 +49,6 @@ class ReplayTest {
     WorkflowReplayer.replayWorkflowExecution(
         WorkflowExecutionHistory.fromJson(Files.readString(history), workflowId),
         BackupWorkflowImpl.class, RestoreWorkflowImpl.class, RestoreTestWorkflowImpl.class, DeployWorkflowImpl.class,
-        RollbackWorkflowImpl.class, RolloutWorkflowImpl.class);
+        RollbackWorkflowImpl.class, RolloutWorkflowImpl.class, MigrateDataWorkflowImpl.class);
   }
 }

@@ -1,0 +1,121 @@
+package io.durablerunbooks.definition;
+
+import static io.durablerunbooks.definition.RunbookFilesTest.assertHasError;
+import static io.durablerunbooks.definition.RunbookFilesTest.assertOnlyError;
+import static io.durablerunbooks.definition.RunbookFilesTest.errors;
+import static io.durablerunbooks.definition.RunbookFilesTest.parse;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.durablerunbooks.migrate.MigrateSpec;
+import io.durablerunbooks.migrate.MigrateSpec.KeylessTables;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class MigrateRunbookFilesTest {
+
+  static final String MIGRATE =
+      """
+      kind: migrate-data
+      name: shop-to-postgres
+      environment: staging
+      source:
+        url: jdbc:mariadb://db1.internal:3306/shop?sslMode=disable
+        user: migrator
+        password: ${file:/run/secrets/mysql}
+      target:
+        url: jdbc:postgresql://pg1.internal:5432/shop
+        user: migrator
+        password: ${env:PGPASSWORD}
+      """;
+
+  @Test
+  void aMinimalFileGetsTheDefaults() {
+    MigrateSpec spec = (MigrateSpec) parse(MIGRATE);
+
+    assertThat(spec.source().host()).isEqualTo("db1.internal");
+    assertThat(spec.source().port()).isEqualTo(3306);
+    assertThat(spec.source().database()).isEqualTo("shop");
+    assertThat(spec.source().parameters()).isEqualTo("sslMode=disable");
+    assertThat(spec.target().database()).isEqualTo("shop");
+    assertThat(spec.targetSchema()).isEqualTo("public");
+    assertThat(spec.include()).isEmpty();
+    assertThat(spec.keylessTables()).isEqualTo(KeylessTables.REFUSE);
+    assertThat(spec.copy()).isEqualTo(new MigrateSpec.CopyOptions(2, 100_000));
+    assertThat(spec.verify()).isEqualTo(new MigrateSpec.VerifyOptions(true, Duration.ofMillis(500), 100));
+  }
+
+  @Test
+  void everySectionIsRead() {
+    MigrateSpec spec =
+        (MigrateSpec)
+            parse(
+                MIGRATE.replace("user: migrator\n  password: ${env:PGPASSWORD}", "user: migrator\n  password: ${env:PGPASSWORD}\n  schema: shop")
+                    + """
+                    tables: { include: [orders, customers, events], exclude: [events], withoutPrimaryKey: copy-whole }
+                    columnTypes: { stores.location: text, orders.total: "numeric(12,2)" }
+                    copy: { parallelism: 4, chunkRows: 50000 }
+                    verify: { enabled: false, queryTime: 2s, maxListedRows: 20 }
+                    """);
+
+    assertThat(spec.targetSchema()).isEqualTo("shop");
+    assertThat(spec.include()).containsExactly("orders", "customers", "events");
+    assertThat(spec.exclude()).containsExactly("events");
+    assertThat(spec.keylessTables()).isEqualTo(KeylessTables.COPY_WHOLE);
+    assertThat(spec.columnTypes()).containsOnly(Map.entry("stores.location", "text"), Map.entry("orders.total", "numeric(12,2)"));
+    assertThat(spec.copy()).isEqualTo(new MigrateSpec.CopyOptions(4, 50_000));
+    assertThat(spec.verify()).isEqualTo(new MigrateSpec.VerifyOptions(false, Duration.ofSeconds(2), 20));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '#',
+      value = {
+        "a PostgreSQL URL as source # jdbc:mariadb://db1.internal:3306/shop?sslMode=disable # jdbc:postgresql://db1/shop # source.url # must start with jdbc:mariadb:// or jdbc:mysql://",
+        "no database in the URL     # jdbc:mariadb://db1.internal:3306/shop?sslMode=disable # jdbc:mysql://db1:3306/ # source.url # must look like jdbc:mariadb://host:port/database",
+        "a password in the URL      # jdbc:mariadb://db1.internal:3306/shop?sslMode=disable # jdbc:mysql://db1/shop?password=x # source.url # must not carry a password",
+      })
+  void aBadSourceUrlIsNamed(String name, String from, String to, String path, String phrase) {
+    assertOnlyError(errors(MIGRATE.replace(from, to)), path, phrase);
+  }
+
+  @Test
+  void aLiteralPasswordIsRefused() {
+    assertOnlyError(
+        errors(MIGRATE.replace("${file:/run/secrets/mysql}", "hunter2")), "source.password", "would be stored in the workflow history");
+  }
+
+  @Test
+  void columnTypesMustBeTableDotColumnAndAPlainType() {
+    List<FieldError> errors =
+        errors(MIGRATE + "columnTypes: { location: text, stores.location: \"text; DROP TABLE x\" }\n");
+
+    assertHasError(errors, "columnTypes.location", "the key must be table.column");
+    assertHasError(errors, "columnTypes.stores.location", "must be a PostgreSQL type like text");
+    assertThat(errors).hasSize(2);
+  }
+
+  @Test
+  void tableNamesAndOptionsAreChecked() {
+    List<FieldError> errors =
+        errors(MIGRATE + """
+            tables: { include: [orders, "bad name"], withoutPrimaryKey: skip }
+            copy: { parallelism: 0, chunkRows: 10 }
+            verify: { queryTime: 5m }
+            """);
+
+    assertHasError(errors, "tables.include[1]", "must be a table name");
+    assertHasError(errors, "tables.withoutPrimaryKey", "expected one of refuse, copy-whole");
+    assertHasError(errors, "copy.parallelism", "between 1 and 16");
+    assertHasError(errors, "copy.chunkRows", "between 1000 and 10000000");
+    assertHasError(errors, "verify.queryTime", "must be at most 30s");
+  }
+
+  @Test
+  void anUnknownFieldIsNamed() {
+    assertOnlyError(errors(MIGRATE + "cpy: { parallelism: 2 }\n"), "cpy", "did you mean \"copy\"?");
+  }
+}

@@ -1,0 +1,212 @@
+package io.durablerunbooks.migrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+import static org.mockito.Mockito.withSettings;
+
+import io.durablerunbooks.migrate.MigrateSpec.CopyOptions;
+import io.durablerunbooks.migrate.MigrateSpec.KeylessTables;
+import io.durablerunbooks.migrate.MigrateSpec.VerifyOptions;
+import io.durablerunbooks.notify.NotifyActivities;
+import io.durablerunbooks.postgres.PostgresConnection;
+import io.durablerunbooks.report.Outcome;
+import io.durablerunbooks.report.RunbookReport;
+import io.durablerunbooks.report.StepRecord;
+import io.durablerunbooks.report.StepStatus;
+import io.durablerunbooks.runbook.ApprovalPolicy;
+import io.durablerunbooks.runbook.Fixtures;
+import io.durablerunbooks.runbook.Histories;
+import io.durablerunbooks.runbook.Reports;
+import io.durablerunbooks.runbook.RunContext;
+import io.durablerunbooks.runbook.RunbookKind;
+import io.durablerunbooks.secrets.SecretRef;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class MigrateDataWorkflowTest {
+
+  @RegisterExtension
+  static final TestWorkflowExtension testWorkflow =
+      TestWorkflowExtension.newBuilder()
+          .registerWorkflowImplementationTypes(MigrateDataWorkflowImpl.class)
+          .setDoNotStart(true)
+          .build();
+
+  private static final ColumnPlan ID =
+      new ColumnPlan("id", "int(11)", ColumnFamily.INTEGER, "integer", false, "", false, true, 0, false);
+  private static final ColumnPlan NAME =
+      new ColumnPlan("name", "varchar(20)", ColumnFamily.TEXT, "varchar(20)", true, "", false, false, 0, false);
+  private static final TablePlan ORDERS =
+      new TablePlan("orders", List.of(ID, NAME), List.of("id"), "id", 3000, 300_000, "CREATE TABLE \"public\".\"orders\" (...)",
+          List.of("CREATE INDEX \"idx_name\" ON \"public\".\"orders\" (\"name\")"), List.of(), "id", 3001);
+  private static final TablePlan LINES =
+      new TablePlan("lines", List.of(ID, NAME), List.of("id"), "id", 1000, 50_000, "CREATE TABLE \"public\".\"lines\" (...)",
+          List.of(), List.of("ALTER TABLE \"public\".\"lines\" ADD CONSTRAINT \"fk_order\" FOREIGN KEY (\"id\") REFERENCES \"public\".\"orders\" (\"id\")"),
+          "id", 1001);
+  private static final SchemaPlan PLAN =
+      new SchemaPlan("10.11.19-MariaDB", "15.18", List.of(ORDERS, LINES), List.of("index idx_name renamed"));
+
+  private final MigrateActivities activities = mock(MigrateActivities.class, withSettings().withoutAnnotations());
+  private final NotifyActivities notifier = mock(NotifyActivities.class, withSettings().withoutAnnotations());
+  private final AtomicInteger copying = new AtomicInteger();
+  private final AtomicInteger mostAtOnce = new AtomicInteger();
+
+  @BeforeEach
+  void aSourceOfTwoTables() {
+    when(activities.convertSchema(any())).thenReturn(PLAN);
+    when(activities.planChunks(any(), any())).thenAnswer(inv -> {
+      TablePlan t = inv.getArgument(1);
+      return t.name().equals("orders")
+          ? List.of(new KeyRange("", "1000"), new KeyRange("1000", "2000"), new KeyRange("2000", ""))
+          : List.of(KeyRange.ALL);
+    });
+    when(activities.copyChunk(any())).thenAnswer(inv -> {
+      mostAtOnce.accumulateAndGet(copying.incrementAndGet(), Math::max);
+      Thread.sleep(50);
+      copying.decrementAndGet();
+      ChunkCopyRequest r = inv.getArgument(0);
+      return new ChunkCopied(1000, 100_000, r.range().openBelow() ? 2 : 0, 50);
+    });
+    when(activities.verifyTable(any(), any())).thenAnswer(inv -> {
+      TablePlan t = inv.getArgument(1);
+      long rows = t.name().equals("orders") ? 3000 : 1000;
+      return new TableVerification(t.name(), rows, rows, 4, 0, List.of(), 120);
+    });
+  }
+
+  static MigrateSpec spec(ApprovalPolicy approval, boolean verify) {
+    return new MigrateSpec(
+        Fixtures.header(RunbookKind.MIGRATE_DATA, "shop-to-postgres", "staging", approval),
+        new MySqlConnection("jdbc:mariadb://mysql.internal:3306/shop", "migrator", SecretRef.of("${env:MYSQL_PASSWORD}")),
+        new PostgresConnection("jdbc:postgresql://pg.internal:5432/shop", "migrator", SecretRef.of("${env:PGPASSWORD}")),
+        "public", List.of(), List.of(), KeylessTables.REFUSE, java.util.Map.of(), new CopyOptions(2, 1000),
+        new VerifyOptions(verify, Duration.ofMillis(500), 100));
+  }
+
+  private void start(TestWorkflowEnvironment env, Worker worker, MigrateSpec spec, String id, boolean dryRun) {
+    worker.registerActivitiesImplementations(activities, notifier);
+    env.start();
+    MigrateDataWorkflow workflow =
+        env.getWorkflowClient()
+            .newWorkflowStub(MigrateDataWorkflow.class, WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(worker.getTaskQueue()).build());
+    WorkflowClient.start(workflow::run, new MigrateRequest(new RunContext(Fixtures.INITIATOR, dryRun), spec));
+  }
+
+  private static StepRecord step(RunbookReport report, String name) {
+    return report.steps().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void copiesEveryRangeAtMostParallelismAtOnceThenIndexesThenVerifies(TestWorkflowEnvironment env, Worker worker) {
+    start(env, worker, spec(ApprovalPolicy.unattended(), true), "migrate-happy", false);
+
+    RunbookReport report = Reports.of(env, "migrate-happy");
+
+    assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
+    verify(activities, times(4)).copyChunk(any());
+    assertThat(mostAtOnce.get()).isEqualTo(2);
+    assertThat(Reports.stepNames(report))
+        .containsSubsequence("ConvertSchema", "CreateTables", "PlanChunks", "Copy orders", "BuildIndexes orders",
+            "AddForeignKeys", "Verify orders");
+    assertThat(Reports.stepNames(report).indexOf("BuildIndexes orders"))
+        .as("indexes once every range is in")
+        .isGreaterThan(Reports.stepNames(report).indexOf("Copy lines"));
+    assertThat(step(report, "Copy orders").detail()).isEqualTo("3/3 ranges, 3000 rows, 300000 bytes, 2 zero dates written as NULL");
+    assertThat(step(report, "Verify lines").detail()).isEqualTo("1000 rows in source, 1000 in target, 4 ranges, equal");
+    assertThat(report.facts())
+        .containsEntry("table.orders.rows", "3000")
+        .containsEntry("table.orders.zeroDatesAsNull", "2")
+        .containsEntry("table.lines.verdict", "equal")
+        .containsEntry("note.1", "index idx_name renamed");
+    verify(activities, never()).dropCreatedTables(any(), any(), anyString());
+    Histories.recordIfAsked(env.getWorkflowClient(), "migrate-happy");
+  }
+
+  @Test
+  void aFailedCopyDropsTheTablesThisRunCreated(TestWorkflowEnvironment env, Worker worker) {
+    doAnswer(inv -> {
+          ChunkCopyRequest r = inv.getArgument(0);
+          if (r.range().after().equals("1000")) {
+            throw ApplicationFailure.newNonRetryableFailure("target: invalid input syntax for type boolean: \"5\"", "InvalidInput");
+          }
+          return new ChunkCopied(1000, 100, 0, 5);
+        })
+        .when(activities).copyChunk(any());
+    start(env, worker, spec(ApprovalPolicy.unattended(), true), "migrate-copy-fails", false);
+
+    RunbookReport report = Reports.ofFailure(env, "migrate-copy-fails");
+
+    assertThat(report.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(report.reason()).contains("invalid input syntax for type boolean");
+    assertThat(step(report, "Copy orders").status()).isEqualTo(StepStatus.FAILED);
+    assertThat(step(report, "DropCreatedTables").status()).isEqualTo(StepStatus.COMPENSATED);
+    verify(activities).dropCreatedTables(any(), any(), anyString());
+    verify(activities, never()).buildIndexes(any(), any());
+    Histories.recordIfAsked(env.getWorkflowClient(), "migrate-copy-fails");
+  }
+
+  @Test
+  void differencesFailTheRunWithTheirKeysAndKeepTheTables(TestWorkflowEnvironment env, Worker worker) {
+    doAnswer(inv -> {
+      TablePlan t = inv.getArgument(1);
+      return t.name().equals("orders")
+          ? new TableVerification("orders", 3000, 2999, 4, 2,
+              List.of(new RowDifference("17", RowDifference.Kind.DIFFERENT), new RowDifference("2999", RowDifference.Kind.MISSING_IN_TARGET)), 90)
+          : new TableVerification("lines", 1000, 1000, 1, 0, List.of(), 30);
+    }).when(activities).verifyTable(any(), any());
+    start(env, worker, spec(ApprovalPolicy.unattended(), true), "migrate-differs", false);
+
+    RunbookReport report = Reports.ofFailure(env, "migrate-differs");
+
+    assertThat(report.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(report.reason())
+        .contains("orders: 2 differing rows (3000 rows in source, 2999 in target), keys 17 different, 2999 missing in target");
+    assertThat(step(report, "Verify orders").status()).isEqualTo(StepStatus.FAILED);
+    assertThat(step(report, "Verify lines").status()).isEqualTo(StepStatus.SUCCEEDED);
+    verify(activities, never()).dropCreatedTables(any(), any(), anyString());
+    Histories.recordIfAsked(env.getWorkflowClient(), "migrate-differs");
+  }
+
+  @Test
+  void aDryRunConvertsTheSchemaAndPrintsTheDdlButCreatesNothing(TestWorkflowEnvironment env, Worker worker) {
+    start(env, worker, spec(ApprovalPolicy.unattended(), true), "migrate-dry-run", true);
+
+    RunbookReport report = Reports.of(env, "migrate-dry-run");
+
+    assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(step(report, "CreateTables").status()).isEqualTo(StepStatus.PLANNED);
+    assertThat(step(report, "CreateTables").detail()).contains("CREATE TABLE \"public\".\"orders\"");
+    assertThat(step(report, "BuildIndexes").detail()).contains("CREATE INDEX \"idx_name\"");
+    assertThat(step(report, "AddForeignKeys").detail()).contains("\"fk_order\"");
+    verify(activities, never()).createTables(any(), any(), anyString());
+    verify(activities, never()).copyChunk(any());
+  }
+
+  @Test
+  void withVerificationOffTheRunEndsAfterTheForeignKeys(TestWorkflowEnvironment env, Worker worker) {
+    start(env, worker, spec(ApprovalPolicy.unattended(), false), "migrate-no-verify", false);
+
+    RunbookReport report = Reports.of(env, "migrate-no-verify");
+
+    assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
+    verify(activities, never()).verifyTable(any(), any());
+    verify(activities).addForeignKeys(any(), any());
+  }
+}
