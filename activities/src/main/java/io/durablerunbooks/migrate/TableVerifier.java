@@ -17,12 +17,14 @@ import java.util.concurrent.ExecutorService;
 
 /**
  * Walks a table's key space in ranges and compares each range's row count and checksum, computed
- * inside each database at the same time. The checksum of a range is the sum of two 60-bit slices of
- * every row's MD5 (with the count), so it does not depend on row order and a single changed byte
- * changes it. A range that differs is compared row by row (primary key and MD5 from each side) to
- * list the keys. Range sizes follow the time the queries take, aiming at {@code queryTime}; when the
- * source answers much slower than that, the verifier pauses as long as the query took, so it never
- * uses more than about half of a busy source's time.
+ * inside each database at the same time. The checksum of a range is the XOR of the first 64 bits of
+ * every row's MD5 (rows are distinct, as the key is part of them), or for a table without a key,
+ * where a row may repeat, the sums of two 60-bit slices; either way it does not depend on row order
+ * and a single changed byte changes it. A range that differs is compared row by row (primary key and
+ * MD5 from each side) to list the keys. Range sizes follow the time the queries take, aiming at
+ * {@code queryTime}; when the source reads rows at less than a third of the best rate it managed on
+ * this table, it is busy with other work, and the verifier pauses as long as the query took, so it
+ * takes at most about half of a busy source's time.
  */
 final class TableVerifier {
 
@@ -39,10 +41,11 @@ final class TableVerifier {
       long sourceRows,
       long targetRows,
       long differingRows,
-      List<RowDifference> listed) {
+      List<RowDifference> listed,
+      double bestRowsPerMilli) {
 
     static Progress start() {
-      return new Progress("", false, 0, FIRST_STEP, 0, 0, 0, List.of());
+      return new Progress("", false, 0, FIRST_STEP, 0, 0, 0, List.of(), 0);
     }
   }
 
@@ -76,13 +79,14 @@ final class TableVerifier {
       KeyRange range = t.chunked() ? sourceRange(source, t, p.after(), p.step()) : KeyRange.ALL;
       String mysqlWhere = ValueSql.where(t, range, true);
       String pgWhere = ValueSql.where(t, range, false);
+      boolean keyed = !t.primaryKey().isEmpty();
       CompletableFuture<Sums> mine =
           CompletableFuture.supplyAsync(
-              () -> sourceSide(() -> sums(source, "SELECT COUNT(*), " + mysqlSlices() + " FROM (SELECT " + mysqlHash + " AS h FROM "
-                  + ValueSql.mq(t.name()) + mysqlWhere + ") x")),
+              () -> sourceSide(() -> sums(source, "SELECT COUNT(*), " + mysqlAggregate(keyed) + " FROM (SELECT " + mysqlHash
+                  + " AS h FROM " + ValueSql.mq(t.name()) + mysqlWhere + ") x")),
               threads);
       Sums theirs =
-          sums(target, "SELECT count(*), " + pgSlices() + " FROM (SELECT " + pgHash + " AS h FROM " + pgTable + pgWhere + ") x");
+          sums(target, "SELECT count(*), " + pgAggregate(keyed) + " FROM (SELECT " + pgHash + " AS h FROM " + pgTable + pgWhere + ") x");
       Sums ours = join(mine);
       long differing = p.differingRows();
       List<RowDifference> listed = new ArrayList<>(p.listed());
@@ -102,6 +106,8 @@ final class TableVerifier {
       }
       long slowest = Math.max(ours.millis(), theirs.millis());
       int next = nextStep(p.step(), slowest, targetMillis);
+      double rate = ours.rows() / (double) Math.max(1, ours.millis());
+      boolean busy = ours.rows() >= MIN_STEP && rate < p.bestRowsPerMilli() / 3;
       p =
           new Progress(
               range.upTo(),
@@ -111,9 +117,10 @@ final class TableVerifier {
               p.sourceRows() + ours.rows(),
               p.targetRows() + theirs.rows(),
               differing,
-              List.copyOf(listed));
+              List.copyOf(listed),
+              Math.max(p.bestRowsPerMilli(), ours.rows() >= MIN_STEP ? rate : 0));
       progress = p;
-      if (ours.millis() > 2 * targetMillis) {
+      if (busy) {
         pauser.pause(ours.millis());
       }
     }
@@ -139,14 +146,19 @@ final class TableVerifier {
     return (int) Math.max(MIN_STEP, Math.min(MAX_STEP, step * factor));
   }
 
-  private static String mysqlSlices() {
-    return "COALESCE(SUM(CAST(CONV(SUBSTRING(h, 1, 15), 16, 10) AS UNSIGNED)), 0),"
-        + " COALESCE(SUM(CAST(CONV(SUBSTRING(h, 16, 15), 16, 10) AS UNSIGNED)), 0)";
+  /** XOR is cheaper than a sum (MySQL sums 64-bit integers as decimals) but cancels repeated rows. */
+  private static String mysqlAggregate(boolean keyed) {
+    return keyed
+        ? "BIT_XOR(CAST(CONV(SUBSTRING(h, 1, 16), 16, 10) AS UNSIGNED)), 0"
+        : "COALESCE(SUM(CAST(CONV(SUBSTRING(h, 1, 15), 16, 10) AS UNSIGNED)), 0),"
+            + " COALESCE(SUM(CAST(CONV(SUBSTRING(h, 16, 15), 16, 10) AS UNSIGNED)), 0)";
   }
 
-  private static String pgSlices() {
-    return "coalesce(sum(('x' || substr(h, 1, 15))::bit(60)::bigint), 0),"
-        + " coalesce(sum(('x' || substr(h, 16, 15))::bit(60)::bigint), 0)";
+  private static String pgAggregate(boolean keyed) {
+    return keyed
+        ? "coalesce(bit_xor(('x' || substr(h, 1, 16))::bit(64)::bigint), 0), 0"
+        : "coalesce(sum(('x' || substr(h, 1, 15))::bit(60)::bigint), 0),"
+            + " coalesce(sum(('x' || substr(h, 16, 15))::bit(60)::bigint), 0)";
   }
 
   private static Sums sums(Connection c, String sql) throws SQLException {
@@ -155,9 +167,14 @@ final class TableVerifier {
         ResultSet rs = s.executeQuery(sql)) {
       rs.next();
       return new Sums(
-          rs.getLong(1), new BigInteger(rs.getString(2)), new BigInteger(rs.getString(3)),
-          (System.nanoTime() - started) / 1_000_000);
+          rs.getLong(1), unsigned(rs.getString(2)), unsigned(rs.getString(3)), (System.nanoTime() - started) / 1_000_000);
     }
+  }
+
+  /** PostgreSQL's XOR is a signed bigint, MySQL's an unsigned one: the same 64 bits either way. */
+  private static BigInteger unsigned(String value) {
+    BigInteger v = new BigInteger(value);
+    return v.signum() < 0 ? v.add(BigInteger.ONE.shiftLeft(64)) : v;
   }
 
   @FunctionalInterface

@@ -7,9 +7,10 @@ import java.util.stream.Collectors;
 /**
  * The SQL each column family is read and compared with. For the copy, MySQL renders every value as
  * the text PostgreSQL's COPY parses. For the checksums, each database renders the same canonical
- * text (docs/migrate-data.md, "Checksums"): a value is then encoded as {@code <bytes>:<text>} or
- * {@code N} for NULL, so NULL and the empty string differ and no two rows of different values can
- * concatenate to the same text; a row is the MD5 of its encoded values.
+ * text (docs/migrate-data.md, "Checksums"): binary values and JSON as the MD5 of their bytes or
+ * normal form, free text as {@code <bytes>:<text>}, NULL as {@code N}, so NULL and the empty string
+ * differ and no two rows of different values concatenate to the same text; a row is the MD5 of its
+ * encoded values joined by commas.
  */
 final class ValueSql {
 
@@ -63,9 +64,9 @@ final class ValueSql {
           "NULLIF(DATE_FORMAT(" + col + ", " + DATETIME_FORMAT + "), '0000-00-00 00:00:00.000000')";
       case TIME -> "TIME_FORMAT(" + col + ", '%H:%i:%s.%f')";
       case YEAR -> "CAST(CAST(" + col + " AS UNSIGNED) AS CHAR)";
-      case BINARY -> "LOWER(HEX(" + col + "))";
+      case BINARY -> "MD5(" + col + ")";
       case BIT -> "LPAD(BIN(" + col + "), " + c.width() + ", '0')";
-      case JSON -> "JSON_NORMALIZE(" + col + ")";
+      case JSON -> "MD5(JSON_NORMALIZE(" + col + "))";
       case TEXT, ENUM, SET -> c.recodeToUtf8() ? "CONVERT(" + col + " USING utf8mb4)" : col;
     };
   }
@@ -82,33 +83,51 @@ final class ValueSql {
       case DATETIME -> "to_char(" + col + ", " + PG_DATETIME_FORMAT + ")";
       case TIMESTAMP -> "to_char(" + col + " AT TIME ZONE 'UTC', " + PG_DATETIME_FORMAT + ")";
       case TIME -> "to_char(" + col + ", 'HH24:MI:SS.US')";
-      case BINARY -> "encode(" + col + ", 'hex')";
-      case JSON -> "pg_temp.dr_json(" + col + ")";
+      case BINARY -> "md5(" + col + ")";
+      case JSON -> "md5(pg_temp.dr_json(" + col + "))";
       case TEXT, ENUM, SET -> col;
+    };
+  }
+
+  /**
+   * Whether a family's canonical text may hold any character. Those are written with their length
+   * in bytes; the others (digits, dates, hex digests, bits) can hold neither the separator nor the
+   * NULL marker, so they need none.
+   */
+  static boolean freeText(ColumnFamily family) {
+    return switch (family) {
+      case TEXT, ENUM, SET, OVERRIDE -> true;
+      default -> false;
     };
   }
 
   /** The MD5 of a row's encoded values, in MySQL. */
   static String mysqlRowHash(List<ColumnPlan> columns) {
-    return "MD5(CONCAT("
+    return "MD5(CONCAT_WS(','"
         + columns.stream()
             .map(c -> {
+              if (!freeText(c.family())) {
+                return ", COALESCE(" + mysqlCanonical(c) + ", 'N')";
+              }
+              // BINARY: the columns of one row may differ in collation, which CONCAT refuses to mix.
               String x = "CAST(" + mysqlCanonical(c) + " AS BINARY)";
-              return "COALESCE(CONCAT(LENGTH(" + x + "), ':', " + x + "), 'N')";
+              return ", COALESCE(CONCAT(LENGTH(" + x + "), ':', " + x + "), 'N')";
             })
-            .collect(Collectors.joining(", "))
+            .collect(Collectors.joining())
         + "))";
   }
 
   static String pgRowHash(List<ColumnPlan> columns) {
-    return "md5("
+    return "md5(concat_ws(','"
         + columns.stream()
             .map(c -> {
               String x = pgCanonical(c);
-              return "COALESCE(octet_length(" + x + ")::text || ':' || " + x + ", 'N')";
+              return freeText(c.family())
+                  ? ", COALESCE(octet_length(" + x + ")::text || ':' || " + x + ", 'N')"
+                  : ", COALESCE(" + x + ", 'N')";
             })
-            .collect(Collectors.joining(" || "))
-        + ")";
+            .collect(Collectors.joining())
+        + "))";
   }
 
   /** A row's primary key as one text, the same on both sides: the canonical values, comma-joined. */
@@ -177,19 +196,28 @@ final class ValueSql {
           END $fn$""",
           """
           CREATE OR REPLACE FUNCTION pg_temp.dr_json(j jsonb) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $fn$
-          DECLARE t text := jsonb_typeof(j); r text; k text; v jsonb; sep text := '';
+          DECLARE t text := jsonb_typeof(j); r text; k text; v jsonb; vt text; sep text := '';
           BEGIN
-            IF j IS NULL THEN RETURN NULL; END IF;
             IF t = 'object' THEN
               r := '{';
               FOR k, v IN SELECT key, value FROM jsonb_each(j) ORDER BY key COLLATE "C" LOOP
-                r := r || sep || to_json(k)::text || ':' || pg_temp.dr_json(v); sep := ',';
+                vt := jsonb_typeof(v);
+                r := r || sep || to_json(k)::text || ':' || CASE
+                  WHEN vt = 'number' THEN pg_temp.dr_num(v::text)
+                  WHEN vt = 'object' OR vt = 'array' THEN pg_temp.dr_json(v)
+                  ELSE v::text END;
+                sep := ',';
               END LOOP;
               RETURN r || '}';
             ELSIF t = 'array' THEN
               r := '[';
               FOR v IN SELECT value FROM jsonb_array_elements(j) LOOP
-                r := r || sep || pg_temp.dr_json(v); sep := ',';
+                vt := jsonb_typeof(v);
+                r := r || sep || CASE
+                  WHEN vt = 'number' THEN pg_temp.dr_num(v::text)
+                  WHEN vt = 'object' OR vt = 'array' THEN pg_temp.dr_json(v)
+                  ELSE v::text END;
+                sep := ',';
               END LOOP;
               RETURN r || ']';
             ELSIF t = 'number' THEN

@@ -10,8 +10,10 @@ import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,12 +90,6 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
       run.compensateOnFailure("DropCreatedTables", () -> changes.dropCreatedTables(spec, plan, marker));
       run.step("CreateTables", () -> changes.createTables(spec, plan, marker));
       copyTables(spec, plan);
-      inParallel(
-          spec.copy().parallelism(),
-          plan.tables().stream()
-              .<Supplier<Promise<Void>>>map(
-                  t -> () -> tableStep("BuildIndexes " + t.name(), Async.procedure(transfers::buildIndexes, spec, t)))
-              .toList());
       run.step(
           "AddForeignKeys",
           () -> plan.tables().stream().filter(t -> !t.foreignKeys().isEmpty()).forEach(t -> changes.addForeignKeys(spec, t)));
@@ -130,7 +126,7 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
         "PlanChunks",
         ranges.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue().size()).collect(Collectors.joining(", ")));
     Map<String, TableCopy> tables = new LinkedHashMap<>();
-    List<Supplier<Promise<Void>>> chunks = new ArrayList<>();
+    Deque<Supplier<Promise<Void>>> work = new ArrayDeque<>();
     plan.tables().stream()
         .sorted(Comparator.comparingLong(TablePlan::dataBytes).reversed())
         .forEach(
@@ -138,10 +134,10 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
               TableCopy copy = new TableCopy(t, ranges.get(t.name()).size());
               tables.put(t.name(), copy);
               for (KeyRange range : ranges.get(t.name())) {
-                chunks.add(() -> copyChunk(spec, copy, range));
+                work.add(() -> copyChunk(spec, copy, range, work));
               }
             });
-    inParallel(spec.copy().parallelism(), chunks);
+    inParallel(spec.copy().parallelism(), work);
     for (TableCopy copy : tables.values()) {
       String t = copy.table.name();
       run.fact("table." + t + ".rows", copy.rows);
@@ -153,7 +149,11 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
     }
   }
 
-  private Promise<Void> copyChunk(MigrateSpec spec, TableCopy copy, KeyRange range) {
+  /**
+   * Copies one range; the table's last range puts its index build at the head of the queue, so it
+   * runs while other tables are still being copied.
+   */
+  private Promise<Void> copyChunk(MigrateSpec spec, TableCopy copy, KeyRange range, Deque<Supplier<Promise<Void>>> work) {
     String step = "Copy " + copy.table.name();
     if (copy.handle < 0) {
       copy.handle = run.startStep(step, copy.detail());
@@ -172,6 +172,8 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
               copy.zeroDates += copied.zeroDates();
               if (copy.done == copy.ranges) {
                 run.endStep(copy.handle, StepStatus.SUCCEEDED, copy.detail());
+                work.addFirst(
+                    () -> tableStep("BuildIndexes " + copy.table.name(), Async.procedure(transfers::buildIndexes, spec, copy.table)));
               } else {
                 run.detail(step, copy.detail());
               }
@@ -205,7 +207,7 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
                             return null;
                           });
                 })
-            .toList());
+            .collect(Collectors.toCollection(ArrayDeque::new)));
     return verdicts;
   }
 
@@ -232,28 +234,27 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
   }
 
   /**
-   * Runs the tasks with at most {@code parallelism} in flight. On a failure no new task starts and
-   * the ones in flight are waited for, so a compensation never races a copy still writing.
+   * Runs the queued tasks, at most {@code parallelism} at once; a task may queue more as it ends.
+   * On a failure no new task starts and the ones in flight are waited for, so a compensation never
+   * races a copy still writing.
    */
-  private static void inParallel(int parallelism, List<Supplier<Promise<Void>>> tasks) {
+  private static void inParallel(int parallelism, Deque<Supplier<Promise<Void>>> work) {
     List<Promise<Void>> inFlight = new ArrayList<>();
     RuntimeException failed = null;
-    for (Supplier<Promise<Void>> task : tasks) {
-      while (inFlight.size() >= parallelism) {
-        Workflow.await(() -> inFlight.stream().anyMatch(Promise::isCompleted));
-        for (Promise<Void> p : List.copyOf(inFlight)) {
-          if (p.isCompleted()) {
-            inFlight.remove(p);
-            if (p.getFailure() != null && failed == null) {
-              failed = p.getFailure();
-            }
+    while (failed == null && (!work.isEmpty() || !inFlight.isEmpty())) {
+      if (!work.isEmpty() && inFlight.size() < parallelism) {
+        inFlight.add(work.poll().get());
+        continue;
+      }
+      Workflow.await(() -> inFlight.stream().anyMatch(Promise::isCompleted));
+      for (Promise<Void> p : List.copyOf(inFlight)) {
+        if (p.isCompleted()) {
+          inFlight.remove(p);
+          if (p.getFailure() != null && failed == null) {
+            failed = p.getFailure();
           }
         }
       }
-      if (failed != null) {
-        break;
-      }
-      inFlight.add(task.get());
     }
     for (Promise<Void> p : inFlight) {
       try {
