@@ -3,6 +3,7 @@ package io.durablerunbooks.migrate;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -35,16 +36,18 @@ final class ChunkCopier {
   private volatile Statement streaming;
 
   static String select(TablePlan t, KeyRange range) {
+    return select(t, ValueSql.where(t, range, true));
+  }
+
+  /** The copy's SELECT with a WHERE clause of the caller's (or empty). */
+  static String select(TablePlan t, String where) {
     return "SELECT " + t.columns().stream().map(ValueSql::copyExpression).collect(Collectors.joining(", "))
-        + " FROM " + ValueSql.mq(t.name()) + ValueSql.where(t, range, true);
+        + " FROM " + ValueSql.mq(t.name()) + where;
   }
 
-  static String delete(String schema, TablePlan t, KeyRange range) {
-    return "DELETE FROM " + ValueSql.pq(schema) + "." + ValueSql.pq(t.name()) + ValueSql.where(t, range, false);
-  }
-
-  static String copy(String schema, TablePlan t) {
-    return "COPY " + ValueSql.pq(schema) + "." + ValueSql.pq(t.name()) + " ("
+  /** COPY of the table's columns into a table given by its quoted, qualified name. */
+  static String copyStatement(String qualifiedTable, TablePlan t) {
+    return "COPY " + qualifiedTable + " ("
         + t.columns().stream().map(c -> ValueSql.pq(c.name())).collect(Collectors.joining(", "))
         + ") FROM STDIN";
   }
@@ -55,16 +58,32 @@ final class ChunkCopier {
    */
   ChunkCopied copy(Connection source, Connection target, String schema, TablePlan t, KeyRange range)
       throws SQLException, IOException {
+    return copyInto(source, target, t, range, ValueSql.pq(schema) + "." + ValueSql.pq(t.name()));
+  }
+
+  /** As above, into the table of this quoted, qualified name. */
+  ChunkCopied copyInto(Connection source, Connection target, TablePlan t, KeyRange range, String table)
+      throws SQLException, IOException {
     long started = System.nanoTime();
     try (Statement delete = target.createStatement()) {
-      delete.execute(delete(schema, t, range));
+      delete.execute("DELETE FROM " + table + ValueSql.where(t, range, false));
     }
+    copyRows(source, select(t, range), List.of(), target, copyStatement(table, t), t);
+    return new ChunkCopied(rows.get(), bytes.get(), zeroDates, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /**
+   * Streams the rows a MySQL query selects (its columns: {@link ValueSql#copyExpression} of each of
+   * the table's columns, with {@code params} bound in order) into a PostgreSQL COPY statement.
+   */
+  void copyRows(Connection source, String select, List<String> params, Connection target, String copy, TablePlan t)
+      throws SQLException, IOException {
     List<ColumnPlan> columns = t.columns();
     int n = columns.size();
     ColumnFamily[] families = columns.stream().map(ColumnPlan::family).toArray(ColumnFamily[]::new);
     PGConnection pg = target.unwrap(PGConnection.class);
-    try (OutputStream out = new PGCopyOutputStream(pg, copy(schema, t), COPY_BUFFER)) {
-      stream(source, t, range, out, n, families);
+    try (OutputStream out = new PGCopyOutputStream(pg, copy, COPY_BUFFER)) {
+      stream(source, select, params, out, n, families);
     } catch (IOException e) {
       // The driver reports what PostgreSQL refused in a row (bad input for a type) as an
       // IOException around the server's error: hand that error on, to be classified as the target's.
@@ -73,15 +92,17 @@ final class ChunkCopier {
       }
       throw e;
     }
-    return new ChunkCopied(rows.get(), bytes.get(), zeroDates, (System.nanoTime() - started) / 1_000_000);
   }
 
-  private void stream(Connection source, TablePlan t, KeyRange range, OutputStream out, int n, ColumnFamily[] families)
+  private void stream(Connection source, String select, List<String> params, OutputStream out, int n, ColumnFamily[] families)
       throws IOException {
-    try (Statement s = source.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+    try (PreparedStatement s = source.prepareStatement(select, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+      for (int i = 0; i < params.size(); i++) {
+        s.setString(i + 1, params.get(i));
+      }
       s.setFetchSize(FETCH_ROWS);
       streaming = s;
-      try (ResultSet rs = s.executeQuery(select(t, range))) {
+      try (ResultSet rs = s.executeQuery()) {
         long count = 0;
         long size = 0;
         while (rs.next()) {

@@ -41,6 +41,17 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
   @Override
   public SchemaPlan convertSchema(MigrateSpec spec) {
     SourceSchema source = mysql.withConnection(spec.source(), SOURCE, SourceSchema::read);
+    String sourceTime =
+        mysql.withConnection(
+            spec.source(),
+            SOURCE,
+            c -> {
+              try (Statement s = c.createStatement();
+                  ResultSet rs = s.executeQuery("SELECT DATE_FORMAT(UTC_TIMESTAMP(6), " + ValueSql.DATETIME_FORMAT + ")")) {
+                rs.next();
+                return rs.getString(1);
+              }
+            });
     SchemaConverter.Result converted = new SchemaConverter(spec).convert(source);
     List<String> problems = new ArrayList<>(converted.problems());
     String targetVersion =
@@ -54,7 +65,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
           "the schema cannot be migrated as it is; nothing was changed: " + String.join("; ", problems),
           FailureTypes.INVALID_INPUT);
     }
-    return new SchemaPlan(source.version(), targetVersion, converted.tables(), converted.notes());
+    return new SchemaPlan(source.version(), targetVersion, sourceTime, converted.tables(), converted.notes());
   }
 
   /** Adds what stops the target from taking the tables; returns the server's version. */
@@ -272,6 +283,60 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
 
   @Override
   public TableVerification verifyTable(MigrateSpec spec, TablePlan table) {
+    return compare(spec, table, (verifier, source, target, pauser) ->
+        verifier.verify(source, target, spec.targetSchema(), table, spec.verify(), pauser));
+  }
+
+  @Override
+  public SyncResult syncTable(SyncRequest request) {
+    MigrateSpec spec = request.spec();
+    TablePlan table = request.table();
+    String watermark = spec.sync().watermarks().getOrDefault(table.name(), "");
+    long[] changed = new long[2];
+    TableVerification walked =
+        compare(spec, table, (verifier, source, target, pauser) -> {
+          RowRepairer repairer = new RowRepairer(source, target, spec.targetSchema(), table);
+          // Rows changed since the copy began, by the watermark; a first attempt only, as a retry
+          // resumes the key comparison where its heartbeat left it.
+          TablePlan compared = table;
+          if (!watermark.isEmpty()) {
+            if (verifier.progress().ranges() == 0) {
+              changed[0] += repairer.upsertChangedSince(watermark, request.since(), spec.sync().margin().toSeconds());
+            }
+            compared = keysOnly(table);
+          }
+          return verifier.walk(source, target, spec.targetSchema(), compared, spec.verify(), pauser, (range, differences) -> {
+            if (table.primaryKey().isEmpty()) {
+              changed[0] += repairer.replaceAll();
+              return;
+            }
+            List<String> upsert = differences.stream().filter(d -> d.kind() != RowDifference.Kind.EXTRA_IN_TARGET).map(RowDifference::key).toList();
+            List<String> delete = differences.stream().filter(d -> d.kind() == RowDifference.Kind.EXTRA_IN_TARGET).map(RowDifference::key).toList();
+            changed[0] += repairer.upsertKeys(upsert);
+            changed[1] += repairer.deleteKeys(delete);
+          });
+        });
+    return new SyncResult(table.name(), walked.ranges(), changed[0], changed[1], walked.millis());
+  }
+
+  /** The table as its key columns alone: comparing it finds rows added or deleted, not changed. */
+  private static TablePlan keysOnly(TablePlan t) {
+    return new TablePlan(
+        t.name(), t.columns().stream().filter(c -> t.primaryKey().contains(c.name())).toList(), t.primaryKey(), t.chunkKey(),
+        t.estimatedRows(), t.dataBytes(), t.createTable(), t.afterLoad(), t.foreignKeys(), t.identityColumn(), t.nextIdentity());
+  }
+
+  @FunctionalInterface
+  private interface Comparison {
+    TableVerification run(TableVerifier verifier, Connection source, Connection target, TableVerifier.Pauser pauser)
+        throws SQLException, IOException, InterruptedException;
+  }
+
+  /**
+   * A walk over a table's ranges with a connection to each side, resuming from the previous
+   * attempt's heartbeat; a cancelled step stops between ranges.
+   */
+  private TableVerification compare(MigrateSpec spec, TablePlan table, Comparison comparison) {
     TableVerifier.Progress from =
         Heartbeat.previousAttempt(TableVerifier.Progress.class).orElse(TableVerifier.Progress.start());
     TableVerifier verifier = new TableVerifier(threads, from);
@@ -292,16 +357,16 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                       }
                     }
                     try {
-                      return verifier.verify(
-                          source, target, spec.targetSchema(), table, spec.verify(),
-                          millis -> {
-                            beat.check();
-                            Thread.sleep(millis);
-                          });
+                      return comparison.run(verifier, source, target, millis -> {
+                        beat.check();
+                        Thread.sleep(millis);
+                      });
+                    } catch (IOException e) {
+                      throw new UncheckedIOException(e);
                     } catch (InterruptedException e) {
                       Thread.currentThread().interrupt();
                       beat.check();
-                      throw new IllegalStateException("verification of " + table.name() + " interrupted", e);
+                      throw new IllegalStateException("comparison of " + table.name() + " interrupted", e);
                     }
                   }));
     }

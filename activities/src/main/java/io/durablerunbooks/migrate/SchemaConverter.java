@@ -64,6 +64,7 @@ final class SchemaConverter {
         plans.add(plan);
       }
     }
+    watermarks(plans, names);
     return new Result(plans, notes, problems);
   }
 
@@ -83,6 +84,31 @@ final class SchemaConverter {
         .filter(t -> spec.include().isEmpty() || spec.include().contains(t.name()))
         .filter(t -> !spec.exclude().contains(t.name()))
         .toList();
+  }
+
+  private void watermarks(List<TablePlan> plans, Set<String> copied) {
+    spec.sync().watermarks().forEach((table, column) -> {
+      String where = "sync.watermarks." + table;
+      if (!copied.contains(table)) {
+        problems.add(where + ": no table \"" + table + "\" among the tables copied");
+        return;
+      }
+      plans.stream()
+          .filter(p -> p.name().equals(table))
+          .findFirst()
+          .ifPresent(p -> {
+            ColumnPlan c = p.columns().stream().filter(x -> x.name().equals(column)).findFirst().orElse(null);
+            if (c == null) {
+              problems.add(where + ": " + table + " has no column \"" + column + "\"");
+            } else if (c.family() != ColumnFamily.DATETIME && c.family() != ColumnFamily.TIMESTAMP) {
+              problems.add(where + ": " + table + "." + column + " is " + c.sourceType()
+                  + "; a watermark must be a datetime or timestamp column the application sets on every change");
+            } else if (p.primaryKey().isEmpty()) {
+              problems.add(where + ": " + table + " has no primary key, so changed rows cannot be upserted by it;"
+                  + " leave the watermark out and the table is compared and replaced whole");
+            }
+          });
+    });
   }
 
   private void unknownOverrides(List<Table> tables) {

@@ -1,6 +1,7 @@
 package io.durablerunbooks.migrate;
 
 import io.durablerunbooks.migrate.MigrateSpec.VerifyOptions;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -68,7 +69,17 @@ final class TableVerifier {
    */
   TableVerification verify(
       Connection source, Connection target, String schema, TablePlan t, VerifyOptions options, Pauser pauser)
-      throws SQLException, InterruptedException {
+      throws SQLException, IOException, InterruptedException {
+    return walk(source, target, schema, t, options, pauser, NO_REPAIR);
+  }
+
+  /**
+   * Compares range by range like {@link #verify} and hands every differing range to {@code repair}
+   * with all of its differing keys (none for a table without a key) before going on.
+   */
+  TableVerification walk(
+      Connection source, Connection target, String schema, TablePlan t, VerifyOptions options, Pauser pauser,
+      Repair repair) throws SQLException, IOException, InterruptedException {
     long started = System.nanoTime();
     long targetMillis = Math.max(50, options.queryTime().toMillis());
     String mysqlHash = ValueSql.mysqlRowHash(t.columns());
@@ -93,10 +104,12 @@ final class TableVerifier {
       if (ours.rows() != theirs.rows() || !ours.a().equals(theirs.a()) || !ours.b().equals(theirs.b())) {
         if (t.primaryKey().isEmpty()) {
           differing += Math.max(1, Math.abs(ours.rows() - theirs.rows()));
+          repair.apply(range, List.of());
         } else {
           List<RowDifference> found =
               rowDifferences(source, target, t, mysqlHash, pgHash, pgTable, mysqlWhere, pgWhere);
           differing += found.size();
+          repair.apply(range, found);
           for (RowDifference d : found) {
             if (listed.size() < options.maxListedRows()) {
               listed.add(d);
@@ -243,6 +256,14 @@ final class TableVerifier {
       return rows;
     }
   }
+
+  /** What the delta sync does with a range that differs. */
+  @FunctionalInterface
+  interface Repair {
+    void apply(KeyRange range, List<RowDifference> differences) throws SQLException, IOException;
+  }
+
+  static final Repair NO_REPAIR = (range, differences) -> {};
 
   /** How the verifier waits between ranges: interruptible, and where a cancelled step stops. */
   @FunctionalInterface

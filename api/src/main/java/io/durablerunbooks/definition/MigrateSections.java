@@ -3,6 +3,7 @@ package io.durablerunbooks.definition;
 import io.durablerunbooks.migrate.MigrateSpec;
 import io.durablerunbooks.migrate.MigrateSpec.CopyOptions;
 import io.durablerunbooks.migrate.MigrateSpec.KeylessTables;
+import io.durablerunbooks.migrate.MigrateSpec.SyncOptions;
 import io.durablerunbooks.migrate.MigrateSpec.VerifyOptions;
 import io.durablerunbooks.migrate.MySqlConnection;
 import io.durablerunbooks.postgres.PostgresConnection;
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
 
 /**
  * The sections of a {@code kind: migrate-data} file (source, target, tables, columnTypes, copy,
- * verify), read like the rest of the file by {@link RunbookValidator}.
+ * sync, verify), read like the rest of the file by {@link RunbookValidator}.
  */
 final class MigrateSections {
 
@@ -30,6 +31,7 @@ final class MigrateSections {
   private static final Duration MAX_QUERY_TIME = Duration.ofSeconds(30);
   private static final int DEFAULT_LISTED = 100;
   private static final String DEFAULT_SCHEMA = "public";
+  private static final Duration DEFAULT_MARGIN = Duration.ofMinutes(15);
 
   /** A MySQL table name we accept: what needs no quoting there, so it cannot smuggle SQL. */
   private static final Pattern TABLE = Pattern.compile("[A-Za-z0-9_$]{1,64}");
@@ -70,12 +72,13 @@ final class MigrateSections {
     }
     Map<String, String> columnTypes = columnTypes(root);
     CopyOptions copy = copy(root);
+    SyncOptions sync = sync(root);
     VerifyOptions verify = verify(root);
     PostgresConnection targetConnection = target;
     String targetSchema = schema;
     return () ->
         new MigrateSpec(
-            header, source, targetConnection, targetSchema, include, exclude, keyless, columnTypes, copy, verify);
+            header, source, targetConnection, targetSchema, include, exclude, keyless, columnTypes, copy, sync, verify);
   }
 
   private MySqlConnection source(Fields root) {
@@ -161,6 +164,30 @@ final class MigrateSections {
     Integer chunkRows = f.integer("chunkRows", DEFAULT_CHUNK_ROWS, 1_000, 10_000_000);
     f.finish();
     return parallelism == null || chunkRows == null ? null : new CopyOptions(parallelism, chunkRows);
+  }
+
+  private SyncOptions sync(Fields root) {
+    Fields f = root.object("sync");
+    if (f == null) {
+      return null;
+    }
+    Boolean enabled = f.bool("enabled", false);
+    Map<String, String> watermarks = f.textMap("watermarks");
+    if (watermarks != null) {
+      for (Map.Entry<String, String> e : watermarks.entrySet()) {
+        if (!TABLE.matcher(e.getKey()).matches() || !TABLE.matcher(e.getValue()).matches()) {
+          errors.add(
+              new FieldError(
+                  f.pathOf("watermarks") + "." + e.getKey(),
+                  "must map a table name to a column name, like orders: updated_at"));
+          watermarks = null;
+          break;
+        }
+      }
+    }
+    Duration margin = f.positiveDuration("margin", DEFAULT_MARGIN);
+    f.finish();
+    return enabled == null || watermarks == null || margin == null ? null : new SyncOptions(enabled, watermarks, margin);
   }
 
   private static VerifyOptions verify(Fields root) {

@@ -36,6 +36,15 @@ public interface MigrateActivities {
   void addForeignKeys(MigrateSpec spec, TablePlan table);
 
   /**
+   * Brings a copied table up to date: rows changed since {@code since} by the table's watermark
+   * column, then (or, without a watermark, instead) a range-by-range comparison whose differing keys
+   * are upserted from the source or deleted. Each repair is one transaction, and replaying it
+   * changes nothing more, so a retried attempt is harmless.
+   */
+  @ActivityMethod(name = "SyncTable")
+  SyncResult syncTable(SyncRequest request);
+
+  /**
    * Row counts and per-range checksums computed inside each database; differing ranges are
    * compared row by row to list the differing primary keys. Heartbeats the last range checked,
    * so a retried attempt continues from there.

@@ -28,6 +28,7 @@ public record MigrateSpec(
     KeylessTables keylessTables,
     Map<String, String> columnTypes,
     CopyOptions copy,
+    SyncOptions sync,
     VerifyOptions verify)
     implements RunbookDefinition {
 
@@ -50,6 +51,23 @@ public record MigrateSpec(
    * @param chunkRows rows per primary-key range, the unit of resumption after a crash
    */
   public record CopyOptions(int parallelism, int chunkRows) {}
+
+  /**
+   * The delta sync after the copy: rows the source inserted, updated or deleted meanwhile.
+   *
+   * @param enabled whether the sync phase runs
+   * @param watermarks per table, a datetime or timestamp column the application sets on every
+   *     change ({@code updated_at}): rows changed since the copy began are found by it, and only the
+   *     keys are compared to find deletions; a table without one is compared range by range
+   * @param margin how far before the copy's start the watermark search begins, for clock skew and
+   *     for datetime columns written in a zone west of UTC
+   */
+  public record SyncOptions(boolean enabled, Map<String, String> watermarks, Duration margin) {
+
+    public SyncOptions {
+      watermarks = Map.copyOf(watermarks);
+    }
+  }
 
   /**
    * @param enabled whether the verify phase runs

@@ -46,6 +46,7 @@ class MigrateRunbookFilesTest {
     assertThat(spec.keylessTables()).isEqualTo(KeylessTables.REFUSE);
     assertThat(spec.copy()).isEqualTo(new MigrateSpec.CopyOptions(2, 100_000));
     assertThat(spec.verify()).isEqualTo(new MigrateSpec.VerifyOptions(true, Duration.ofMillis(500), 100));
+    assertThat(spec.sync()).isEqualTo(new MigrateSpec.SyncOptions(false, Map.of(), Duration.ofMinutes(15)));
   }
 
   @Test
@@ -59,6 +60,7 @@ class MigrateRunbookFilesTest {
                     columnTypes: { stores.location: text, orders.total: "numeric(12,2)" }
                     copy: { parallelism: 4, chunkRows: 50000 }
                     verify: { enabled: false, queryTime: 2s, maxListedRows: 20 }
+                    sync: { enabled: true, watermarks: { orders: updated_at }, margin: 1h }
                     """);
 
     assertThat(spec.targetSchema()).isEqualTo("shop");
@@ -68,6 +70,7 @@ class MigrateRunbookFilesTest {
     assertThat(spec.columnTypes()).containsOnly(Map.entry("stores.location", "text"), Map.entry("orders.total", "numeric(12,2)"));
     assertThat(spec.copy()).isEqualTo(new MigrateSpec.CopyOptions(4, 50_000));
     assertThat(spec.verify()).isEqualTo(new MigrateSpec.VerifyOptions(false, Duration.ofSeconds(2), 20));
+    assertThat(spec.sync()).isEqualTo(new MigrateSpec.SyncOptions(true, Map.of("orders", "updated_at"), Duration.ofHours(1)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -105,6 +108,7 @@ class MigrateRunbookFilesTest {
             tables: { include: [orders, "bad name"], withoutPrimaryKey: skip }
             copy: { parallelism: 0, chunkRows: 10 }
             verify: { queryTime: 5m }
+            sync: { watermarks: { orders: "updated at" } }
             """);
 
     assertHasError(errors, "tables.include[1]", "must be a table name");
@@ -112,6 +116,7 @@ class MigrateRunbookFilesTest {
     assertHasError(errors, "copy.parallelism", "between 1 and 16");
     assertHasError(errors, "copy.chunkRows", "between 1000 and 10000000");
     assertHasError(errors, "verify.queryTime", "must be at most 30s");
+    assertHasError(errors, "sync.watermarks.orders", "must map a table name to a column name");
   }
 
   @Test

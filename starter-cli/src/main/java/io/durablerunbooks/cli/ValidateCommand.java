@@ -166,6 +166,11 @@ final class ValidateCommand implements Callable<Integer> {
                     .sorted()
                     .collect(Collectors.joining(", "))),
         "  copy:         " + m.copy().parallelism() + " ranges at a time, " + m.copy().chunkRows() + " rows each",
+        "  delta sync:   "
+            + (m.sync().enabled()
+                ? (m.sync().watermarks().isEmpty() ? "range checksums" : "watermarks " + m.sync().watermarks() + ", others by range checksums")
+                    + ", from " + Durations.format(m.sync().margin()) + " before the copy began"
+                : "off"),
         "  verify:       "
             + (m.verify().enabled()
                 ? "checksums in both databases, queries of about " + Durations.format(m.verify().queryTime())

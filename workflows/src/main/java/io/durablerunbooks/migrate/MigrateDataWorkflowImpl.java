@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  * MySQL/MariaDB to PostgreSQL: convert the schema (nothing is created when any part of it cannot
  * be), create the tables, copy every table in key ranges (one activity per range, so a worker killed
  * mid-table resumes at the range it was copying), build the indexes and foreign keys once the rows
- * are in, then verify every table with checksums computed inside both databases. Until the data is
+ * are in, bring them up to date with what the source changed meanwhile (when sync is on), then
+ * verify every table with checksums computed inside both databases. Until the data is
  * loaded and indexed a failure drops the tables this run created; a verification that finds
  * differences keeps them, for the report's keys to be looked at.
  */
@@ -95,6 +96,9 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
           () -> plan.tables().stream().filter(t -> !t.foreignKeys().isEmpty()).forEach(t -> changes.addForeignKeys(spec, t)));
       run.keepChange("DropCreatedTables");
 
+      if (spec.sync().enabled()) {
+        syncTables(spec, plan);
+      }
       if (!spec.verify().enabled()) {
         return run.succeed();
       }
@@ -179,6 +183,37 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
               }
               return null;
             });
+  }
+
+  /** Rows the source changed while the copy ran, upserted or deleted, table by table. */
+  private void syncTables(MigrateSpec spec, SchemaPlan plan) {
+    inParallel(
+        spec.copy().parallelism(),
+        plan.tables().stream()
+            .<Supplier<Promise<Void>>>map(
+                t -> () -> {
+                  int handle = run.startStep("Sync " + t.name(), "");
+                  String by = spec.sync().watermarks().containsKey(t.name())
+                      ? "by " + spec.sync().watermarks().get(t.name()) + " since " + plan.sourceTime() + " UTC less "
+                          + spec.sync().margin().toMinutes() + " min, then by key"
+                      : "by range checksums";
+                  return Async.function(transfers::syncTable, new SyncRequest(spec, t, plan.sourceTime()))
+                      .handle(
+                          (r, failure) -> {
+                            if (failure != null) {
+                              run.endStep(handle, StepStatus.FAILED, Failures.reason(failure));
+                              throw failure;
+                            }
+                            run.fact("table." + t.name() + ".syncUpserted", r.upserted());
+                            run.fact("table." + t.name() + ".syncDeleted", r.deleted());
+                            run.endStep(
+                                handle,
+                                StepStatus.SUCCEEDED,
+                                r.upserted() + " rows upserted, " + r.deleted() + " deleted, " + by + ", " + r.ranges() + " ranges");
+                            return null;
+                          });
+                })
+            .collect(Collectors.toCollection(ArrayDeque::new)));
   }
 
   private List<TableVerification> verifyTables(MigrateSpec spec, SchemaPlan plan) {
@@ -290,6 +325,12 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
     run.plan(
         "AddForeignKeys",
         plan.tables().stream().flatMap(t -> t.foreignKeys().stream()).map(s -> s + ";").collect(Collectors.joining("\n")));
+    run.plan(
+        "Sync",
+        spec.sync().enabled()
+            ? "would bring every table up to date with the rows the source changes during the copy"
+                + (spec.sync().watermarks().isEmpty() ? " (range checksums)" : " (watermarks " + spec.sync().watermarks() + ")")
+            : "delta sync disabled (sync.enabled: false)");
     run.plan(
         "Verify",
         spec.verify().enabled()

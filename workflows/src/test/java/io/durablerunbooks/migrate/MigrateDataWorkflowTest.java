@@ -3,6 +3,7 @@ package io.durablerunbooks.migrate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
@@ -13,6 +14,7 @@ import static org.mockito.Mockito.withSettings;
 
 import io.durablerunbooks.migrate.MigrateSpec.CopyOptions;
 import io.durablerunbooks.migrate.MigrateSpec.KeylessTables;
+import io.durablerunbooks.migrate.MigrateSpec.SyncOptions;
 import io.durablerunbooks.migrate.MigrateSpec.VerifyOptions;
 import io.durablerunbooks.notify.NotifyActivities;
 import io.durablerunbooks.postgres.PostgresConnection;
@@ -61,7 +63,7 @@ class MigrateDataWorkflowTest {
           List.of(), List.of("ALTER TABLE \"public\".\"lines\" ADD CONSTRAINT \"fk_order\" FOREIGN KEY (\"id\") REFERENCES \"public\".\"orders\" (\"id\")"),
           "id", 1001);
   private static final SchemaPlan PLAN =
-      new SchemaPlan("10.11.19-MariaDB", "15.18", List.of(ORDERS, LINES), List.of("index idx_name renamed"));
+      new SchemaPlan("10.11.19-MariaDB", "15.18", "2026-11-30 10:00:00.000000", List.of(ORDERS, LINES), List.of("index idx_name renamed"));
 
   private final MigrateActivities activities = mock(MigrateActivities.class, withSettings().withoutAnnotations());
   private final NotifyActivities notifier = mock(NotifyActivities.class, withSettings().withoutAnnotations());
@@ -92,11 +94,16 @@ class MigrateDataWorkflowTest {
   }
 
   static MigrateSpec spec(ApprovalPolicy approval, boolean verify) {
+    return spec(approval, verify, false);
+  }
+
+  static MigrateSpec spec(ApprovalPolicy approval, boolean verify, boolean sync) {
     return new MigrateSpec(
         Fixtures.header(RunbookKind.MIGRATE_DATA, "shop-to-postgres", "staging", approval),
         new MySqlConnection("jdbc:mariadb://mysql.internal:3306/shop", "migrator", SecretRef.of("${env:MYSQL_PASSWORD}")),
         new PostgresConnection("jdbc:postgresql://pg.internal:5432/shop", "migrator", SecretRef.of("${env:PGPASSWORD}")),
         "public", List.of(), List.of(), KeylessTables.REFUSE, java.util.Map.of(), new CopyOptions(2, 1000),
+        new SyncOptions(sync, java.util.Map.of("orders", "updated_at"), Duration.ofMinutes(15)),
         new VerifyOptions(verify, Duration.ofMillis(500), 100));
   }
 
@@ -158,7 +165,8 @@ class MigrateDataWorkflowTest {
     assertThat(step(report, "Copy orders").status()).isEqualTo(StepStatus.FAILED);
     assertThat(step(report, "DropCreatedTables").status()).isEqualTo(StepStatus.COMPENSATED);
     verify(activities).dropCreatedTables(any(), any(), anyString());
-    verify(activities, never()).buildIndexes(any(), any());
+    verify(activities, never()).buildIndexes(any(), argThat(t -> t != null && t.name().equals("orders")));
+    verify(activities, never()).verifyTable(any(), any());
     Histories.recordIfAsked(env.getWorkflowClient(), "migrate-copy-fails");
   }
 
@@ -208,5 +216,25 @@ class MigrateDataWorkflowTest {
     assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
     verify(activities, never()).verifyTable(any(), any());
     verify(activities).addForeignKeys(any(), any());
+  }
+
+  @Test
+  void withSyncOnTheChangesMadeDuringTheCopyAreSyncedBeforeTheVerification(TestWorkflowEnvironment env, Worker worker) {
+    when(activities.syncTable(any())).thenAnswer(inv -> {
+      SyncRequest r = inv.getArgument(0);
+      return new SyncResult(r.table().name(), 3, r.table().name().equals("orders") ? 5 : 0, 1, 40);
+    });
+    start(env, worker, spec(ApprovalPolicy.unattended(), true, true), "migrate-sync", false);
+
+    RunbookReport report = Reports.of(env, "migrate-sync");
+
+    assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
+    verify(activities).syncTable(argThat(r -> r != null && r.table().name().equals("orders") && r.since().equals(PLAN.sourceTime())));
+    assertThat(Reports.stepNames(report)).containsSubsequence("AddForeignKeys", "Sync orders", "Verify orders");
+    assertThat(step(report, "Sync orders").detail())
+        .isEqualTo("5 rows upserted, 1 deleted, by updated_at since 2026-11-30 10:00:00.000000 UTC less 15 min, then by key, 3 ranges");
+    assertThat(step(report, "Sync lines").detail()).startsWith("0 rows upserted, 1 deleted, by range checksums");
+    assertThat(report.facts()).containsEntry("table.orders.syncUpserted", "5");
+    Histories.recordIfAsked(env.getWorkflowClient(), "migrate-sync");
   }
 }

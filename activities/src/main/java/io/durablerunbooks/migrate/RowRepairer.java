@@ -1,0 +1,159 @@
+package io.durablerunbooks.migrate;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Collections;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Repairs of the delta sync, each in one PostgreSQL transaction: rows upserted from the source
+ * (streamed by COPY into a temporary table, then {@code INSERT ... ON CONFLICT DO UPDATE}), rows the
+ * source no longer has deleted by key. The session setting {@code durable_runbooks.sync} keeps the
+ * ON UPDATE triggers from stamping their own time over the source's value. Replaying a repair
+ * writes the same rows again: it is idempotent.
+ */
+final class RowRepairer {
+
+  private static final int KEYS_PER_STATEMENT = 1_000;
+  private static final String STAGING = "dr_sync_rows";
+  private static final Pattern INTEGER = Pattern.compile("-?\\d{1,20}");
+  static final Pattern SINCE = Pattern.compile("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?");
+
+  private final Connection source;
+  private final Connection target;
+  private final String table;
+  private final TablePlan t;
+
+  RowRepairer(Connection source, Connection target, String schema, TablePlan t) {
+    this.source = source;
+    this.target = target;
+    this.table = ValueSql.pq(schema) + "." + ValueSql.pq(t.name());
+    this.t = t;
+  }
+
+  /** Upserts the rows whose watermark column is at or after {@code since} minus {@code marginSeconds}. */
+  long upsertChangedSince(String watermark, String since, long marginSeconds) throws SQLException, IOException {
+    if (!SINCE.matcher(since).matches()) {
+      throw new IllegalArgumentException("since must be a UTC time like 2026-11-30 10:00:00.000000, got " + since);
+    }
+    String where =
+        " WHERE " + ValueSql.mq(watermark) + " >= TIMESTAMP '" + since + "' - INTERVAL " + marginSeconds + " SECOND";
+    return upsert(ChunkCopier.select(t, where), List.of());
+  }
+
+  /** Upserts the source's rows of these keys (the canonical key text of {@link ValueSql#mysqlKey}). */
+  long upsertKeys(List<String> keys) throws SQLException, IOException {
+    long rows = 0;
+    for (List<String> batch : batches(keys)) {
+      if (t.chunked()) {
+        rows += upsert(ChunkCopier.select(t, " WHERE " + ValueSql.mq(t.chunkKey()) + " IN (" + integers(batch) + ")"), List.of());
+      } else {
+        String marks = String.join(", ", Collections.nCopies(batch.size(), "?"));
+        rows += upsert(ChunkCopier.select(t, " WHERE " + ValueSql.mysqlKey(t) + " IN (" + marks + ")"), batch);
+      }
+    }
+    return rows;
+  }
+
+  /** Deletes the target's rows of these keys. */
+  long deleteKeys(List<String> keys) throws SQLException {
+    long rows = 0;
+    for (List<String> batch : batches(keys)) {
+      String sql =
+          t.chunked()
+              ? "DELETE FROM " + table + " WHERE " + ValueSql.pq(t.chunkKey()) + " IN (" + integers(batch) + ")"
+              : "DELETE FROM " + table + " WHERE " + ValueSql.pgKey(t) + " = ANY (?)";
+      rows += inTransaction(() -> {
+        try (PreparedStatement ps = target.prepareStatement(sql)) {
+          if (!t.chunked()) {
+            ps.setArray(1, target.createArrayOf("text", batch.toArray()));
+          }
+          return (long) ps.executeUpdate();
+        }
+      });
+    }
+    return rows;
+  }
+
+  /** A table without a key: its rows replaced by the source's, all at once. */
+  long replaceAll() throws SQLException, IOException {
+    ChunkCopier copier = new ChunkCopier();
+    inTransaction(() -> {
+      try {
+        copier.copyInto(source, target, t, KeyRange.ALL, table);
+      } catch (IOException e) {
+        throw new SQLException("copy of " + t.name() + " failed: " + e.getMessage(), e);
+      }
+      return 0L;
+    });
+    return copier.rows.get();
+  }
+
+  private long upsert(String select, List<String> params) throws SQLException, IOException {
+    ChunkCopier copier = new ChunkCopier();
+    List<String> columns = t.columns().stream().map(c -> ValueSql.pq(c.name())).toList();
+    List<String> updates =
+        t.columns().stream()
+            .filter(c -> !t.primaryKey().contains(c.name()))
+            .map(c -> ValueSql.pq(c.name()) + " = EXCLUDED." + ValueSql.pq(c.name()))
+            .toList();
+    String conflict =
+        "ON CONFLICT (" + t.primaryKey().stream().map(ValueSql::pq).collect(Collectors.joining(", ")) + ") "
+            + (updates.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + String.join(", ", updates));
+    inTransaction(() -> {
+      try (Statement s = target.createStatement()) {
+        s.execute("SET LOCAL durable_runbooks.sync = 'on'");
+        s.execute("CREATE TEMP TABLE " + STAGING + " (LIKE " + table + ") ON COMMIT DROP");
+        copier.copyRows(source, select, params, target, ChunkCopier.copyStatement(STAGING, t), t);
+        s.execute("INSERT INTO " + table + " (" + String.join(", ", columns) + ") SELECT " + String.join(", ", columns)
+            + " FROM " + STAGING + " " + conflict);
+      } catch (IOException e) {
+        throw new SQLException("copy of changed rows of " + t.name() + " failed: " + e.getMessage(), e);
+      }
+      return 0L;
+    });
+    return copier.rows.get();
+  }
+
+  @FunctionalInterface
+  private interface Work {
+    long run() throws SQLException;
+  }
+
+  private long inTransaction(Work work) throws SQLException {
+    boolean auto = target.getAutoCommit();
+    target.setAutoCommit(false);
+    try {
+      long result = work.run();
+      target.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      target.rollback();
+      throw e;
+    } finally {
+      target.setAutoCommit(auto);
+    }
+  }
+
+  private static List<List<String>> batches(List<String> keys) {
+    int n = (keys.size() + KEYS_PER_STATEMENT - 1) / KEYS_PER_STATEMENT;
+    return java.util.stream.IntStream.range(0, n)
+        .mapToObj(i -> keys.subList(i * KEYS_PER_STATEMENT, Math.min(keys.size(), (i + 1) * KEYS_PER_STATEMENT)))
+        .toList();
+  }
+
+  /** Integer keys inlined into SQL: checked, so the text cannot be anything else. */
+  private static String integers(List<String> keys) {
+    for (String k : keys) {
+      if (!INTEGER.matcher(k).matches()) {
+        throw new IllegalArgumentException("an integer key was expected, got " + k);
+      }
+    }
+    return String.join(", ", keys);
+  }
+}
