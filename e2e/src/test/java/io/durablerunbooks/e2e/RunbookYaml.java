@@ -207,6 +207,28 @@ final class RunbookYaml {
                 DemoHosts.SSH.resolve("id_ed25519"), DemoHosts.SSH.resolve("known_hosts"), steps, bake, probeUrl, window, extra));
   }
 
+  /** A migrate-data runbook from a MariaDB database of the stack into a PostgreSQL one. */
+  static Path migrate(Path dir, String name, String source, String target, int chunkRows) {
+    return write(
+        dir,
+        name,
+        """
+        kind: migrate-data
+        name: %s
+        environment: e2e
+        source:
+          url: %s
+          user: root
+          password: "${file:%s}"
+        %s
+        copy:
+          parallelism: 2
+          chunkRows: %d
+        """
+            .formatted(name, Stack.mariadbUrl(source), Stack.secretFile("mariadb-password"),
+                connection("target", target, pgPassword()), chunkRows));
+  }
+
   static Path write(Path dir, String name, String yaml) {
     try {
       Path file = dir.resolve(name + ".yaml");

@@ -28,12 +28,13 @@ final class Stack {
   static final String S3_ENDPOINT = "http://127.0.0.1:18080";
   static final String BUCKET = "runbooks";
   static final String TEMPORAL = "127.0.0.1:7233";
+  static final int MARIADB_PORT = 13306;
 
   private Stack() {}
 
   /** Fails with the fix when the stack is not running, instead of timing out somewhere deep. */
   static void requireUp() {
-    for (int port : new int[] {PG_PORT, 18080, 7233}) {
+    for (int port : new int[] {PG_PORT, 18080, 7233, MARIADB_PORT}) {
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
       } catch (IOException e) {
@@ -61,6 +62,14 @@ final class Stack {
 
   static Connection connect(String database) throws SQLException {
     return DriverManager.getConnection(jdbcUrl(database), "postgres", secret("pg-password"));
+  }
+
+  static String mariadbUrl(String database) {
+    return "jdbc:mariadb://127.0.0.1:" + MARIADB_PORT + "/" + database + "?sslMode=disable";
+  }
+
+  static Connection connectMariadb(String database) throws SQLException {
+    return DriverManager.getConnection(mariadbUrl(database), "root", secret("mariadb-password"));
   }
 
   static S3Client s3() {

@@ -111,6 +111,20 @@ final class WatchView {
   }
 
   /**
+   * The planned steps whose plan does not fit the table's one line (a dry run's DDL), in full.
+   */
+  static String plan(List<StepRecord> steps) {
+    StringBuilder out = new StringBuilder();
+    for (StepRecord s : steps) {
+      if (s.status() == StepStatus.PLANNED && s.detail().contains("\n")) {
+        out.append(out.length() == 0 ? "\nPlan:\n" : "").append("  ").append(s.name()).append(":\n");
+        s.detail().lines().forEach(line -> out.append("    ").append(line).append('\n'));
+      }
+    }
+    return out.toString();
+  }
+
+  /**
    * What is left on screen when the run has closed.
    *
    * @param lastSeen the last progress answer, shown when the run ended without a report
@@ -138,6 +152,7 @@ final class WatchView {
         out.append("reason: ").append(r.reason()).append('\n');
       }
       out.append('\n').append(steps(r.steps(), r.finishedAt()));
+      out.append(plan(r.steps()));
       if (!r.facts().isEmpty()) {
         out.append("\nFacts:\n");
         TextTable facts = new TextTable("FACT", "VALUE");

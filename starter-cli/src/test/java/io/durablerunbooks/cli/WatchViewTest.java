@@ -68,6 +68,18 @@ class WatchViewTest {
   }
 
   @Test
+  void aDryRunsMultiLinePlansArePrintedInFullBelowTheTable() {
+    StepRecord ddl =
+        new StepRecord("CreateTables", StepStatus.PLANNED, T0, T0, "would create in shop:\nCREATE TABLE \"public\".\"a\" (\n  \"id\" integer\n);");
+    StepRecord oneLine = new StepRecord("Verify", StepStatus.PLANNED, T0, T0, "would compare checksums");
+
+    String plan = WatchView.plan(List.of(done("ConvertSchema", 0, 1), ddl, oneLine));
+
+    assertThat(plan).isEqualTo("\nPlan:\n  CreateTables:\n    would create in shop:\n    CREATE TABLE \"public\".\"a\" (\n      \"id\" integer\n    );\n");
+    assertThat(WatchView.plan(List.of(oneLine))).isEmpty();
+  }
+
+  @Test
   void aSoleApproverIsNamedInTheCommand() {
     List<String> banner = WatchView.banner(ID, openGate(List.of("alice")), Instant.EPOCH);
 
