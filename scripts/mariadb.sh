@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # MariaDB of the local stack: Debian's mariadb-server, our own instance on 127.0.0.1:13306 with its
 # data, socket, config and log in $STATE/mariadb, a root account for 127.0.0.1 whose password is the
-# random secret $STATE/mariadb-password. The source database of the migrate-data and cutover runbooks.
+# random secret $STATE/mariadb-password, and a small sample database `shop`. The source database of
+# the migrate-data and cutover runbooks.
 # scripts/stack.sh calls this for up, down, status and env.
 # Usage: scripts/mariadb.sh up | down | status | env
 #
@@ -63,7 +64,7 @@ EOF
 }
 
 # Runs a client command as root over the socket (no password needed there before it is set).
-sock_sql() { mariadb --no-defaults --protocol=socket -S "$MY_SOCKET" -uroot "$@"; }
+sock_sql() { mariadb --no-defaults --protocol=socket -S "$MY_SOCKET" -uroot --default-character-set=utf8mb4 "$@"; }
 tcp_ready() {
   MYSQL_PWD="$(cat "$MY_PASSWORD_FILE")" mariadb --no-defaults -h127.0.0.1 -P"$MY_PORT" -uroot \
     --skip-ssl -e 'SELECT 1' >/dev/null 2>&1
@@ -94,6 +95,49 @@ GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;
 EOF
 }
 
+# The sample source of runbooks/local-migrate.yaml: a small shop, created once; a half-made one (the
+# last orders row is written last) is made again.
+ensure_sample() {
+  if [[ "$(sock_sql -N -e "SELECT COUNT(*) FROM shop.orders WHERE id = 10000" 2>/dev/null)" == 1 ]]; then
+    return 0
+  fi
+  sock_sql <<'SQL'
+DROP DATABASE IF EXISTS shop;
+CREATE DATABASE shop CHARACTER SET utf8mb4;
+USE shop;
+CREATE TABLE customers (
+  id int unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  email varchar(190) NOT NULL,
+  full_name varchar(120) NOT NULL,
+  tier enum('free','pro','enterprise') NOT NULL DEFAULT 'free',
+  is_active tinyint(1) NOT NULL DEFAULT 1,
+  profile json DEFAULT NULL,
+  created_at datetime(6) NOT NULL,
+  updated_at timestamp NOT NULL DEFAULT current_timestamp() ON UPDATE current_timestamp(),
+  UNIQUE KEY uq_customers_email (email)
+);
+CREATE TABLE orders (
+  id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  customer_id int unsigned NOT NULL,
+  total decimal(12,2) NOT NULL,
+  note varchar(255) DEFAULT NULL,
+  placed_at datetime(6) NOT NULL,
+  KEY ix_orders_customer (customer_id),
+  CONSTRAINT fk_orders_customer FOREIGN KEY (customer_id) REFERENCES customers (id)
+);
+INSERT INTO customers (email, full_name, tier, is_active, profile, created_at)
+  SELECT CONCAT('c', seq, '@example.com'), CONCAT('Client ', seq, IF(seq % 10 = 0, ' 😀', '')),
+         ELT(1 + seq % 3, 'free', 'pro', 'enterprise'), seq % 2,
+         JSON_OBJECT('lang', ELT(1 + seq % 2, 'fr', 'en'), 'score', seq / 8),
+         '2024-01-01' + INTERVAL seq MINUTE
+  FROM seq_1_to_2000;
+INSERT INTO orders (customer_id, total, note, placed_at)
+  SELECT 1 + seq % 2000, seq / 3, IF(seq % 5 = 0, NULL, CONCAT('order ', seq)), '2024-02-01' + INTERVAL seq MINUTE
+  FROM seq_1_to_10000;
+SQL
+  log "created the sample database shop (customers, orders)"
+}
+
 cmd_up() {
   ensure_state_dir
   ensure_tools
@@ -113,6 +157,7 @@ cmd_up() {
   wait_until mariadb "$MY_LOG" "$MY_PID_FILE" socket_ready
   ensure_root_account
   wait_until mariadb "$MY_LOG" "$MY_PID_FILE" tcp_ready
+  ensure_sample
   log "started on 127.0.0.1:$MY_PORT (pid $(head -n 1 "$MY_PID_FILE")), data in $MY_DATA"
 }
 
