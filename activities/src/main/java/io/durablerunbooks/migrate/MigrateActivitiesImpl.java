@@ -352,9 +352,6 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                   target -> {
                     try (Statement s = target.createStatement()) {
                       s.execute("SET lock_timeout = '" + MySqlSessions.LOCK_WAIT_SECONDS + "s'");
-                      for (String function : ValueSql.PG_JSON_FUNCTIONS) {
-                        s.execute(function);
-                      }
                     }
                     try {
                       return comparison.run(verifier, source, target, millis -> {

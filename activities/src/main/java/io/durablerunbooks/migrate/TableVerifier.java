@@ -32,6 +32,7 @@ final class TableVerifier {
   private static final int FIRST_STEP = 5_000;
   private static final int MIN_STEP = 500;
   private static final int MAX_STEP = 2_000_000;
+  private static final int FETCH_ROWS = 2_000;
 
   /** Where a verification stands; heartbeated, so a retried attempt goes on from {@code after}. */
   public record Progress(
@@ -50,7 +51,19 @@ final class TableVerifier {
     }
   }
 
-  private record Sums(long rows, BigInteger a, BigInteger b, long millis) {}
+  /**
+   * One side's aggregate of a range: its rows, the two parts of the checksum of its rows' non-JSON
+   * values computed in the database, and the part of its JSON values computed here.
+   */
+  private record Sums(long rows, BigInteger a, BigInteger b, BigInteger json, long millis) {
+
+    boolean sameAs(Sums other) {
+      return rows == other.rows && a.equals(other.a) && b.equals(other.b) && json.equals(other.json);
+    }
+  }
+
+  /** What one side is asked for a table: its queries, built once. */
+  private record Side(Connection connection, String sums, String hashes, String json) {}
 
   private final ExecutorService threads;
   private volatile Progress progress;
@@ -82,32 +95,45 @@ final class TableVerifier {
       Repair repair) throws SQLException, IOException, InterruptedException {
     long started = System.nanoTime();
     long targetMillis = Math.max(50, options.queryTime().toMillis());
-    String mysqlHash = ValueSql.mysqlRowHash(t.columns());
-    String pgHash = ValueSql.pgRowHash(t.columns());
+    boolean keyed = !t.primaryKey().isEmpty();
+    List<ColumnPlan> json = t.columns().stream().filter(c -> c.family() == ColumnFamily.JSON).toList();
+    List<ColumnPlan> plain = t.columns().stream().filter(c -> c.family() != ColumnFamily.JSON).toList();
+    String mysqlHash = ValueSql.mysqlRowHash(plain);
+    String pgHash = ValueSql.pgRowHash(plain);
     String pgTable = ValueSql.pq(schema) + "." + ValueSql.pq(t.name());
+    String mysqlKey = keyed ? ValueSql.mysqlKey(t) : "''";
+    String pgKey = keyed ? ValueSql.pgKey(t) : "''";
+    String mysqlJson = json.stream().map(c -> ", " + ValueSql.mysqlCanonical(c)).collect(java.util.stream.Collectors.joining());
+    String pgJson = json.stream().map(c -> ", " + ValueSql.pgCanonical(c)).collect(java.util.stream.Collectors.joining());
     Progress p = progress;
     while (!p.done()) {
       KeyRange range = t.chunked() ? sourceRange(source, t, p.after(), p.step()) : KeyRange.ALL;
       String mysqlWhere = ValueSql.where(t, range, true);
       String pgWhere = ValueSql.where(t, range, false);
-      boolean keyed = !t.primaryKey().isEmpty();
-      CompletableFuture<Sums> mine =
-          CompletableFuture.supplyAsync(
-              () -> sourceSide(() -> sums(source, "SELECT COUNT(*), " + mysqlAggregate(keyed) + " FROM (SELECT " + mysqlHash
-                  + " AS h FROM " + ValueSql.mq(t.name()) + mysqlWhere + ") x")),
-              threads);
-      Sums theirs =
-          sums(target, "SELECT count(*), " + pgAggregate(keyed) + " FROM (SELECT " + pgHash + " AS h FROM " + pgTable + pgWhere + ") x");
+      Side mySide =
+          new Side(
+              source,
+              "SELECT COUNT(*), " + mysqlAggregate(keyed) + " FROM (SELECT " + mysqlHash + " AS h FROM "
+                  + ValueSql.mq(t.name()) + mysqlWhere + ") x",
+              "SELECT " + mysqlKey + ", " + mysqlHash + " FROM " + ValueSql.mq(t.name()) + mysqlWhere,
+              json.isEmpty() ? "" : "SELECT " + mysqlKey + mysqlJson + " FROM " + ValueSql.mq(t.name()) + mysqlWhere);
+      Side pgSide =
+          new Side(
+              target,
+              "SELECT count(*), " + pgAggregate(keyed) + " FROM (SELECT " + pgHash + " AS h FROM " + pgTable + pgWhere + ") x",
+              "SELECT " + pgKey + ", " + pgHash + " FROM " + pgTable + pgWhere,
+              json.isEmpty() ? "" : "SELECT " + pgKey + pgJson + " FROM " + pgTable + pgWhere);
+      CompletableFuture<Sums> mine = CompletableFuture.supplyAsync(() -> sourceSide(() -> sums(mySide, keyed)), threads);
+      Sums theirs = sums(pgSide, keyed);
       Sums ours = join(mine);
       long differing = p.differingRows();
       List<RowDifference> listed = new ArrayList<>(p.listed());
-      if (ours.rows() != theirs.rows() || !ours.a().equals(theirs.a()) || !ours.b().equals(theirs.b())) {
+      if (!ours.sameAs(theirs)) {
         if (t.primaryKey().isEmpty()) {
           differing += Math.max(1, Math.abs(ours.rows() - theirs.rows()));
           repair.apply(range, List.of());
         } else {
-          List<RowDifference> found =
-              rowDifferences(source, target, t, mysqlHash, pgHash, pgTable, mysqlWhere, pgWhere);
+          List<RowDifference> found = rowDifferences(mySide, pgSide);
           differing += found.size();
           repair.apply(range, found);
           for (RowDifference d : found) {
@@ -174,14 +200,55 @@ final class TableVerifier {
             + " coalesce(sum(('x' || substr(h, 16, 15))::bit(60)::bigint), 0)";
   }
 
-  private static Sums sums(Connection c, String sql) throws SQLException {
+  private static Sums sums(Side side, boolean keyed) throws SQLException {
     long started = System.nanoTime();
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
+    long rows;
+    BigInteger a;
+    BigInteger b;
+    try (Statement s = side.connection().createStatement();
+        ResultSet rs = s.executeQuery(side.sums())) {
       rs.next();
-      return new Sums(
-          rs.getLong(1), unsigned(rs.getString(2)), unsigned(rs.getString(3)), (System.nanoTime() - started) / 1_000_000);
+      rows = rs.getLong(1);
+      a = unsigned(rs.getString(2));
+      b = unsigned(rs.getString(3));
     }
+    BigInteger json = BigInteger.ZERO;
+    if (!side.json().isEmpty()) {
+      long xor = 0;
+      BigInteger sum = BigInteger.ZERO;
+      for (Map.Entry<String, Long> row : jsonDigests(side).entrySet()) {
+        xor ^= row.getValue();
+        sum = sum.add(BigInteger.valueOf(row.getValue() >>> 4));
+      }
+      json = keyed ? unsigned(Long.toUnsignedString(xor)) : sum;
+    }
+    return new Sums(rows, a, b, json, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /**
+   * Each row's JSON digest by key. A table without a key sends {@code ''} for every row, so its rows
+   * are told apart by their position in the stream instead; they are only summed.
+   */
+  private static Map<String, Long> jsonDigests(Side side) throws SQLException {
+    Map<String, Long> digests = new HashMap<>();
+    JsonDigest digest = new JsonDigest();
+    try (Statement s = side.connection().createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+      s.setFetchSize(FETCH_ROWS);
+      try (ResultSet rs = s.executeQuery(side.json())) {
+        int columns = rs.getMetaData().getColumnCount();
+        long position = 0;
+        List<String> values = new ArrayList<>(columns - 1);
+        while (rs.next()) {
+          values.clear();
+          for (int i = 2; i <= columns; i++) {
+            values.add(rs.getString(i));
+          }
+          String key = rs.getString(1);
+          digests.put(key.isEmpty() ? "#" + position++ : key, digest.digest(key, values));
+        }
+      }
+    }
+    return digests;
   }
 
   /** PostgreSQL's XOR is a signed bigint, MySQL's an unsigned one: the same 64 bits either way. */
@@ -219,15 +286,10 @@ final class TableVerifier {
     }
   }
 
-  /** The keys of one range whose rows differ: each side's key and row MD5, compared in memory. */
-  private List<RowDifference> rowDifferences(
-      Connection source, Connection target, TablePlan t, String mysqlHash, String pgHash, String pgTable,
-      String mysqlWhere, String pgWhere) throws SQLException {
-    CompletableFuture<Map<String, String>> mine =
-        CompletableFuture.supplyAsync(
-            () -> sourceSide(() -> rows(source, "SELECT " + ValueSql.mysqlKey(t) + ", " + mysqlHash + " FROM " + ValueSql.mq(t.name()) + mysqlWhere)),
-            threads);
-    Map<String, String> theirs = rows(target, "SELECT " + ValueSql.pgKey(t) + ", " + pgHash + " FROM " + pgTable + pgWhere);
+  /** The keys of one range whose rows differ: each side's key and row digests, compared in memory. */
+  private List<RowDifference> rowDifferences(Side mySide, Side pgSide) throws SQLException {
+    CompletableFuture<Map<String, String>> mine = CompletableFuture.supplyAsync(() -> sourceSide(() -> rowDigests(mySide)), threads);
+    Map<String, String> theirs = rowDigests(pgSide);
     Map<String, String> ours = join(mine);
     TreeSet<String> keys = new TreeSet<>(ours.keySet());
     keys.addAll(theirs.keySet());
@@ -244,6 +306,15 @@ final class TableVerifier {
       }
     }
     return out;
+  }
+
+  /** Key to the row's MD5, and its JSON digest when the table has JSON columns. */
+  private static Map<String, String> rowDigests(Side side) throws SQLException {
+    Map<String, String> rows = rows(side.connection(), side.hashes());
+    if (!side.json().isEmpty()) {
+      jsonDigests(side).forEach((key, json) -> rows.merge(key, "/" + Long.toHexString(json), String::concat));
+    }
+    return rows;
   }
 
   private static Map<String, String> rows(Connection c, String sql) throws SQLException {

@@ -7,10 +7,11 @@ import java.util.stream.Collectors;
 /**
  * The SQL each column family is read and compared with. For the copy, MySQL renders every value as
  * the text PostgreSQL's COPY parses. For the checksums, each database renders the same canonical
- * text (docs/migrate-data.md, "Checksums"): binary values and JSON as the MD5 of their bytes or
- * normal form, free text as {@code <bytes>:<text>}, NULL as {@code N}, so NULL and the empty string
- * differ and no two rows of different values concatenate to the same text; a row is the MD5 of its
- * encoded values joined by commas.
+ * text (docs/migrate-data.md, "Checksums"): binary values as the MD5 of their bytes, free text as
+ * {@code <bytes>:<text>}, NULL as {@code N}, so NULL and the empty string differ and no two rows of
+ * different values concatenate to the same text; a row is the MD5 of its encoded values joined by
+ * commas. JSON is left to {@link JsonDigest}: the canonical expressions of a JSON column are its
+ * text as each database gives it.
  */
 final class ValueSql {
 
@@ -66,8 +67,8 @@ final class ValueSql {
       case YEAR -> "CAST(CAST(" + col + " AS UNSIGNED) AS CHAR)";
       case BINARY -> "MD5(" + col + ")";
       case BIT -> "LPAD(BIN(" + col + "), " + c.width() + ", '0')";
-      case JSON -> "MD5(JSON_NORMALIZE(" + col + "))";
       case TEXT, ENUM, SET -> c.recodeToUtf8() ? "CONVERT(" + col + " USING utf8mb4)" : col;
+      case JSON -> c.recodeToUtf8() ? "CONVERT(" + col + " USING utf8mb4)" : col;
     };
   }
 
@@ -84,8 +85,8 @@ final class ValueSql {
       case TIMESTAMP -> "to_char(" + col + " AT TIME ZONE 'UTC', " + PG_DATETIME_FORMAT + ")";
       case TIME -> "to_char(" + col + ", 'HH24:MI:SS.US')";
       case BINARY -> "md5(" + col + ")";
-      case JSON -> "md5(pg_temp.dr_json(" + col + "))";
       case TEXT, ENUM, SET -> col;
+      case JSON -> col + "::text";
     };
   }
 
@@ -103,6 +104,9 @@ final class ValueSql {
 
   /** The MD5 of a row's encoded values, in MySQL. */
   static String mysqlRowHash(List<ColumnPlan> columns) {
+    if (columns.isEmpty()) {
+      return "MD5('')";
+    }
     return "MD5(CONCAT_WS(','"
         + columns.stream()
             .map(c -> {
@@ -118,6 +122,9 @@ final class ValueSql {
   }
 
   static String pgRowHash(List<ColumnPlan> columns) {
+    if (columns.isEmpty()) {
+      return "md5('')";
+    }
     return "md5(concat_ws(','"
         + columns.stream()
             .map(c -> {
@@ -168,61 +175,4 @@ final class ValueSql {
     }
     return bound;
   }
-
-  /**
-   * A session function rendering jsonb as MariaDB's JSON_NORMALIZE does: keys sorted, no spaces,
-   * numbers in E notation with their significant digits. Created in pg_temp, so it lives and dies with the session and
-   * nothing is left in the target database.
-   */
-  static final List<String> PG_JSON_FUNCTIONS =
-      List.of(
-          """
-          CREATE OR REPLACE FUNCTION pg_temp.dr_num(n text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $fn$
-          DECLARE s text := lower(n); neg boolean := left(n, 1) = '-'; m text; e int := 0; ip text; fp text; d text; x int;
-          BEGIN
-            s := ltrim(s, '-');
-            IF position('e' in s) > 0 THEN
-              m := split_part(s, 'e', 1); e := split_part(s, 'e', 2)::int;
-            ELSE
-              m := s;
-            END IF;
-            ip := split_part(m, '.', 1); fp := split_part(m, '.', 2);
-            d := ip || fp; x := e + length(ip) - 1;
-            WHILE length(d) > 1 AND left(d, 1) = '0' LOOP d := substr(d, 2); x := x - 1; END LOOP;
-            d := rtrim(d, '0');
-            IF d = '' THEN RETURN '0.0E0'; END IF;
-            RETURN CASE WHEN neg THEN '-' ELSE '' END || left(d, 1) || '.'
-              || CASE WHEN length(d) > 1 THEN substr(d, 2) ELSE '0' END || 'E' || x::text;
-          END $fn$""",
-          """
-          CREATE OR REPLACE FUNCTION pg_temp.dr_json(j jsonb) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $fn$
-          DECLARE t text := jsonb_typeof(j); r text; k text; v jsonb; vt text; sep text := '';
-          BEGIN
-            IF t = 'object' THEN
-              r := '{';
-              FOR k, v IN SELECT key, value FROM jsonb_each(j) ORDER BY key COLLATE "C" LOOP
-                vt := jsonb_typeof(v);
-                r := r || sep || to_json(k)::text || ':' || CASE
-                  WHEN vt = 'number' THEN pg_temp.dr_num(v::text)
-                  WHEN vt = 'object' OR vt = 'array' THEN pg_temp.dr_json(v)
-                  ELSE v::text END;
-                sep := ',';
-              END LOOP;
-              RETURN r || '}';
-            ELSIF t = 'array' THEN
-              r := '[';
-              FOR v IN SELECT value FROM jsonb_array_elements(j) LOOP
-                vt := jsonb_typeof(v);
-                r := r || sep || CASE
-                  WHEN vt = 'number' THEN pg_temp.dr_num(v::text)
-                  WHEN vt = 'object' OR vt = 'array' THEN pg_temp.dr_json(v)
-                  ELSE v::text END;
-                sep := ',';
-              END LOOP;
-              RETURN r || ']';
-            ELSIF t = 'number' THEN
-              RETURN pg_temp.dr_num(j::text);
-            END IF;
-            RETURN j::text;
-          END $fn$""");
 }

@@ -91,9 +91,15 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
       run.compensateOnFailure("DropCreatedTables", () -> changes.dropCreatedTables(spec, plan, marker));
       run.step("CreateTables", () -> changes.createTables(spec, plan, marker));
       copyTables(spec, plan);
+      // Each table's keys in a transaction of its own, all at once: each scans its own table.
       run.step(
           "AddForeignKeys",
-          () -> plan.tables().stream().filter(t -> !t.foreignKeys().isEmpty()).forEach(t -> changes.addForeignKeys(spec, t)));
+          () -> Promise.allOf(
+                  plan.tables().stream()
+                      .filter(t -> !t.foreignKeys().isEmpty())
+                      .map(t -> Async.procedure(changes::addForeignKeys, spec, t))
+                      .toList())
+              .get());
       run.keepChange("DropCreatedTables");
 
       if (spec.sync().enabled()) {
@@ -132,7 +138,9 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
     Map<String, TableCopy> tables = new LinkedHashMap<>();
     Deque<Supplier<Promise<Void>>> work = new ArrayDeque<>();
     plan.tables().stream()
-        .sorted(Comparator.comparingLong(TablePlan::dataBytes).reversed())
+        // Most rows first: the table copied last has its indexes built after every copy is done,
+        // and index builds cost by rows; the smallest table's are the shortest wait.
+        .sorted(Comparator.comparingLong(TablePlan::estimatedRows).reversed())
         .forEach(
             t -> {
               TableCopy copy = new TableCopy(t, ranges.get(t.name()).size());
