@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.durablerunbooks.backup.BackupActivities;
 import io.durablerunbooks.deploy.DeployActivities;
+import io.durablerunbooks.migrate.MigrateActivities;
 import io.durablerunbooks.notify.NotifyActivities;
 import io.durablerunbooks.restore.RestoreActivities;
 import io.durablerunbooks.secrets.SecretResolver;
@@ -18,12 +19,13 @@ class ActivityImplementationsTest {
     try (ActivityImplementations implementations = ActivityImplementations.create(new SecretResolver(Map.of()))) {
       Object[] all = implementations.all();
 
-      assertThat(all).hasSize(5);
+      assertThat(all).hasSize(6);
       assertThat(all[0]).isInstanceOf(BackupActivities.class).isSameAs(implementations.backup());
       assertThat(all[1]).isInstanceOf(RestoreActivities.class).isSameAs(implementations.restore());
       assertThat(all[2]).isInstanceOf(DeployActivities.class).isSameAs(implementations.deploy());
       assertThat(all[3]).isInstanceOf(RolloutActivities.class);
-      assertThat(all[4]).isInstanceOf(NotifyActivities.class).isSameAs(implementations.notifications());
+      assertThat(all[4]).isInstanceOf(MigrateActivities.class);
+      assertThat(all[5]).isInstanceOf(NotifyActivities.class).isSameAs(implementations.notifications());
     }
   }
 }
