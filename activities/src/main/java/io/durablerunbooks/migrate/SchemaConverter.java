@@ -275,10 +275,12 @@ final class SchemaConverter {
         case "datetime" -> {
           family = ColumnFamily.DATETIME;
           pgType = "timestamp(" + c.datetimePrecision() + ") without time zone";
+          width = c.datetimePrecision();
         }
         case "timestamp" -> {
           family = ColumnFamily.TIMESTAMP;
           pgType = "timestamp(" + c.datetimePrecision() + ") with time zone";
+          width = c.datetimePrecision();
         }
         case "time" -> {
           family = ColumnFamily.TIME;

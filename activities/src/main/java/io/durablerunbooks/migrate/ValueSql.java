@@ -53,22 +53,25 @@ final class ValueSql {
     };
   }
 
+  /**
+   * The canonical text in MySQL. Numbers, datetimes and times are left to CONCAT_WS's own
+   * conversion, which writes integers and decimals as PostgreSQL's text does, datetimes with their
+   * declared fractional digits, and costs half of an explicit format.
+   */
   static String mysqlCanonical(ColumnPlan c) {
     String col = mq(c.name());
     return switch (c.family()) {
-      case INTEGER, BOOLEAN, DECIMAL, OVERRIDE -> "CAST(" + col + " AS CHAR)";
+      case INTEGER, BOOLEAN, DECIMAL, TIME -> col;
+      case OVERRIDE -> "CAST(" + col + " AS CHAR)";
       case FLOAT ->
           "IF(ABS(" + col + ") < " + FLOAT_LIMIT + ", CAST(CAST(CAST(" + col + " AS CHAR) AS DECIMAL(65,20)) AS CHAR), CAST("
               + col + " AS CHAR))";
-      case DATE -> "NULLIF(DATE_FORMAT(" + col + ", '%Y-%m-%d'), '0000-00-00')";
-      case DATETIME, TIMESTAMP ->
-          "NULLIF(DATE_FORMAT(" + col + ", " + DATETIME_FORMAT + "), '0000-00-00 00:00:00.000000')";
-      case TIME -> "TIME_FORMAT(" + col + ", '%H:%i:%s.%f')";
+      case DATE -> "NULLIF(" + col + ", '0000-00-00')";
+      case DATETIME, TIMESTAMP -> "NULLIF(" + col + ", '0000-00-00 00:00:00')";
       case YEAR -> "CAST(CAST(" + col + " AS UNSIGNED) AS CHAR)";
       case BINARY -> "MD5(" + col + ")";
       case BIT -> "LPAD(BIN(" + col + "), " + c.width() + ", '0')";
-      case TEXT, ENUM, SET -> c.recodeToUtf8() ? "CONVERT(" + col + " USING utf8mb4)" : col;
-      case JSON -> c.recodeToUtf8() ? "CONVERT(" + col + " USING utf8mb4)" : col;
+      case TEXT, ENUM, SET, JSON -> c.recodeToUtf8() ? "CONVERT(" + col + " USING utf8mb4)" : col;
     };
   }
 
@@ -81,13 +84,18 @@ final class ValueSql {
           "CASE WHEN abs(" + col + ") < " + FLOAT_LIMIT + " THEN (" + col + "::text)::numeric(65,20)::text ELSE replace("
               + col + "::text, 'e+', 'e') END";
       case DATE -> "to_char(" + col + ", 'YYYY-MM-DD')";
-      case DATETIME -> "to_char(" + col + ", " + PG_DATETIME_FORMAT + ")";
-      case TIMESTAMP -> "to_char(" + col + " AT TIME ZONE 'UTC', " + PG_DATETIME_FORMAT + ")";
-      case TIME -> "to_char(" + col + ", 'HH24:MI:SS.US')";
+      case DATETIME -> fraction("to_char(" + col + ", 'YYYY-MM-DD HH24:MI:SS.US')", 19, c.width());
+      case TIMESTAMP -> fraction("to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')", 19, c.width());
+      case TIME -> fraction("to_char(" + col + ", 'HH24:MI:SS.US')", 8, c.width());
       case BINARY -> "md5(" + col + ")";
       case TEXT, ENUM, SET -> col;
       case JSON -> col + "::text";
     };
+  }
+
+  /** A time with microseconds cut to the column's fractional digits, as MySQL writes it. */
+  private static String fraction(String withMicros, int whole, int digits) {
+    return digits >= 6 ? withMicros : "left(" + withMicros + ", " + (digits == 0 ? whole : whole + 1 + digits) + ")";
   }
 
   /**
@@ -102,7 +110,10 @@ final class ValueSql {
     };
   }
 
-  /** The MD5 of a row's encoded values, in MySQL. */
+  /**
+   * The MD5 of a row's encoded values, in MySQL. A value that cannot be NULL skips the NULL marker's
+   * COALESCE, except dates, whose zero value reads as NULL.
+   */
   static String mysqlRowHash(List<ColumnPlan> columns) {
     if (columns.isEmpty()) {
       return "MD5('')";
@@ -110,12 +121,8 @@ final class ValueSql {
     return "MD5(CONCAT_WS(','"
         + columns.stream()
             .map(c -> {
-              if (!freeText(c.family())) {
-                return ", COALESCE(" + mysqlCanonical(c) + ", 'N')";
-              }
-              // BINARY: the columns of one row may differ in collation, which CONCAT refuses to mix.
-              String x = "CAST(" + mysqlCanonical(c) + " AS BINARY)";
-              return ", COALESCE(CONCAT(LENGTH(" + x + "), ':', " + x + "), 'N')";
+              String x = mysqlCanonical(c);
+              return ", " + nullMarked(c, freeText(c.family()) ? "CONCAT(LENGTH(" + x + "), ':', " + x + ")" : x);
             })
             .collect(Collectors.joining())
         + "))";
@@ -129,12 +136,16 @@ final class ValueSql {
         + columns.stream()
             .map(c -> {
               String x = pgCanonical(c);
-              return freeText(c.family())
-                  ? ", COALESCE(octet_length(" + x + ")::text || ':' || " + x + ", 'N')"
-                  : ", COALESCE(" + x + ", 'N')";
+              return ", " + nullMarked(c, freeText(c.family()) ? "octet_length(" + x + ")::text || ':' || " + x : x);
             })
             .collect(Collectors.joining())
         + "))";
+  }
+
+  private static String nullMarked(ColumnPlan c, String encoded) {
+    boolean mayBeNull =
+        c.nullable() || c.family() == ColumnFamily.DATE || c.family() == ColumnFamily.DATETIME || c.family() == ColumnFamily.TIMESTAMP;
+    return mayBeNull ? "COALESCE(" + encoded + ", 'N')" : encoded;
   }
 
   /** A row's primary key as one text, the same on both sides: the canonical values, comma-joined. */
