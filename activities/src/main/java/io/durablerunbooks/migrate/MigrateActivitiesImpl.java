@@ -323,7 +323,8 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
   private static TablePlan keysOnly(TablePlan t) {
     return new TablePlan(
         t.name(), t.columns().stream().filter(c -> t.primaryKey().contains(c.name())).toList(), t.primaryKey(), t.chunkKey(),
-        t.estimatedRows(), t.dataBytes(), t.createTable(), t.afterLoad(), t.foreignKeys(), t.identityColumn(), t.nextIdentity());
+        t.estimatedRows(), t.dataBytes(), t.createTable(), t.afterLoad(), t.foreignKeys(), t.referencedTables(), t.identityColumn(),
+        t.nextIdentity());
   }
 
   @FunctionalInterface

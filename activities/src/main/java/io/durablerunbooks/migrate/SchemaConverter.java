@@ -193,6 +193,7 @@ final class SchemaConverter {
       }
     }
     List<String> foreignKeys = new ArrayList<>();
+    Set<String> referenced = new java.util.TreeSet<>();
     for (ForeignKey fk : t.foreignKeys()) {
       if (!copied.contains(fk.refTable())) {
         notes.add(
@@ -204,6 +205,7 @@ final class SchemaConverter {
           "ALTER TABLE " + qualified(t.name()) + " ADD CONSTRAINT " + q(fk.name()) + " FOREIGN KEY ("
               + list(fk.columns()) + ") REFERENCES " + qualified(fk.refTable()) + " (" + list(fk.refColumns()) + ")"
               + " ON DELETE " + rule(fk.onDelete()) + " ON UPDATE " + rule(fk.onUpdate()));
+      referenced.add(fk.refTable());
     }
     return new TablePlan(
         t.name(),
@@ -215,6 +217,7 @@ final class SchemaConverter {
         createTable(t, columns),
         afterLoad,
         foreignKeys,
+        List.copyOf(referenced),
         identity,
         Math.min(Math.max(t.autoIncrement(), 1), MAX_BIGINT_NEXT));
   }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -32,7 +33,6 @@ final class TableVerifier {
   private static final int FIRST_STEP = 5_000;
   private static final int MIN_STEP = 500;
   private static final int MAX_STEP = 2_000_000;
-  private static final int FETCH_ROWS = 2_000;
 
   /** Where a verification stands; heartbeated, so a retried attempt goes on from {@code after}. */
   public record Progress(
@@ -53,17 +53,21 @@ final class TableVerifier {
 
   /**
    * One side's aggregate of a range: its rows, the two parts of the checksum of its rows' non-JSON
-   * values computed in the database, and the part of its JSON values computed here.
+   * values, and the part of its JSON values ({@link JsonComparison}).
    */
   private record Sums(long rows, BigInteger a, BigInteger b, BigInteger json, long millis) {
 
     boolean sameAs(Sums other) {
       return rows == other.rows && a.equals(other.a) && b.equals(other.b) && json.equals(other.json);
     }
+
+    Sums withJson(JsonComparison.Part part, long jsonMillis) {
+      return new Sums(rows, a, b, part.digest(), millis + jsonMillis);
+    }
   }
 
-  /** What one side is asked for a table: its queries, built once. */
-  private record Side(Connection connection, String sums, String hashes, String json) {}
+  /** What one side is asked for a range: its checksum query, and its per-row digests query. */
+  private record Side(Connection connection, String sums, String hashes) {}
 
   private final ExecutorService threads;
   private volatile Progress progress;
@@ -103,8 +107,8 @@ final class TableVerifier {
     String pgTable = ValueSql.pq(schema) + "." + ValueSql.pq(t.name());
     String mysqlKey = keyed ? ValueSql.mysqlKey(t) : "''";
     String pgKey = keyed ? ValueSql.pgKey(t) : "''";
-    String mysqlJson = json.stream().map(c -> ", " + ValueSql.mysqlCanonical(c)).collect(java.util.stream.Collectors.joining());
-    String pgJson = json.stream().map(c -> ", " + ValueSql.pgCanonical(c)).collect(java.util.stream.Collectors.joining());
+    Optional<JsonComparison> jsonParts =
+        json.isEmpty() ? Optional.empty() : Optional.of(new JsonComparison(source, target, schema, t, json));
     Progress p = progress;
     while (!p.done()) {
       KeyRange range = t.chunked() ? sourceRange(source, t, p.after(), p.step()) : KeyRange.ALL;
@@ -117,17 +121,22 @@ final class TableVerifier {
                   ? "SELECT COUNT(*), " + mysqlAggregate(mysqlHash) + " FROM " + ValueSql.mq(t.name()) + mysqlWhere
                   : "SELECT COUNT(*), " + mysqlSums() + " FROM (SELECT " + mysqlHash + " AS h FROM " + ValueSql.mq(t.name())
                       + mysqlWhere + ") x",
-              "SELECT " + mysqlKey + ", " + mysqlHash + " FROM " + ValueSql.mq(t.name()) + mysqlWhere,
-              json.isEmpty() ? "" : "SELECT " + mysqlKey + mysqlJson + " FROM " + ValueSql.mq(t.name()) + mysqlWhere);
+              "SELECT " + mysqlKey + ", " + mysqlHash + " FROM " + ValueSql.mq(t.name()) + mysqlWhere);
       Side pgSide =
           new Side(
               target,
               "SELECT count(*), " + pgAggregate(keyed) + " FROM (SELECT " + pgHash + " AS h FROM " + pgTable + pgWhere + ") x",
-              "SELECT " + pgKey + ", " + pgHash + " FROM " + pgTable + pgWhere,
-              json.isEmpty() ? "" : "SELECT " + pgKey + pgJson + " FROM " + pgTable + pgWhere);
-      CompletableFuture<Sums> mine = CompletableFuture.supplyAsync(() -> sourceSide(() -> sums(mySide, keyed)), threads);
-      Sums theirs = sums(pgSide, keyed);
+              "SELECT " + pgKey + ", " + pgHash + " FROM " + pgTable + pgWhere);
+      CompletableFuture<Sums> mine = CompletableFuture.supplyAsync(() -> sourceSide(() -> sums(mySide)), threads);
+      Sums theirs = sums(pgSide);
       Sums ours = join(mine);
+      if (jsonParts.isPresent()) {
+        long jsonStarted = System.nanoTime();
+        JsonComparison.Parts parts = jsonParts.get().aggregate(mysqlWhere, pgWhere);
+        long jsonMillis = (System.nanoTime() - jsonStarted) / 1_000_000;
+        ours = ours.withJson(parts.source(), jsonMillis);
+        theirs = theirs.withJson(parts.target(), jsonMillis);
+      }
       long differing = p.differingRows();
       List<RowDifference> listed = new ArrayList<>(p.listed());
       if (!ours.sameAs(theirs)) {
@@ -135,7 +144,7 @@ final class TableVerifier {
           differing += Math.max(1, Math.abs(ours.rows() - theirs.rows()));
           repair.apply(range, List.of());
         } else {
-          List<RowDifference> found = rowDifferences(mySide, pgSide);
+          List<RowDifference> found = rowDifferences(mySide, pgSide, jsonParts, mysqlWhere, pgWhere);
           differing += found.size();
           repair.apply(range, found);
           for (RowDifference d : found) {
@@ -207,55 +216,15 @@ final class TableVerifier {
             + " coalesce(sum(('x' || substr(h, 16, 15))::bit(60)::bigint), 0)";
   }
 
-  private static Sums sums(Side side, boolean keyed) throws SQLException {
+  private static Sums sums(Side side) throws SQLException {
     long started = System.nanoTime();
-    long rows;
-    BigInteger a;
-    BigInteger b;
     try (Statement s = side.connection().createStatement();
         ResultSet rs = s.executeQuery(side.sums())) {
       rs.next();
-      rows = rs.getLong(1);
-      a = unsigned(rs.getString(2));
-      b = unsigned(rs.getString(3));
+      return new Sums(
+          rs.getLong(1), unsigned(rs.getString(2)), unsigned(rs.getString(3)), BigInteger.ZERO,
+          (System.nanoTime() - started) / 1_000_000);
     }
-    BigInteger json = BigInteger.ZERO;
-    if (!side.json().isEmpty()) {
-      long xor = 0;
-      BigInteger sum = BigInteger.ZERO;
-      for (Map.Entry<String, Long> row : jsonDigests(side).entrySet()) {
-        xor ^= row.getValue();
-        sum = sum.add(BigInteger.valueOf(row.getValue() >>> 4));
-      }
-      json = keyed ? unsigned(Long.toUnsignedString(xor)) : sum;
-    }
-    return new Sums(rows, a, b, json, (System.nanoTime() - started) / 1_000_000);
-  }
-
-  /**
-   * Each row's JSON digest by key. A table without a key sends {@code ''} for every row, so its rows
-   * are told apart by their position in the stream instead; they are only summed.
-   */
-  private static Map<String, Long> jsonDigests(Side side) throws SQLException {
-    Map<String, Long> digests = new HashMap<>();
-    JsonDigest digest = new JsonDigest();
-    try (Statement s = side.connection().createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
-      s.setFetchSize(FETCH_ROWS);
-      try (ResultSet rs = s.executeQuery(side.json())) {
-        int columns = rs.getMetaData().getColumnCount();
-        long position = 0;
-        List<String> values = new ArrayList<>(columns - 1);
-        while (rs.next()) {
-          values.clear();
-          for (int i = 2; i <= columns; i++) {
-            values.add(rs.getString(i));
-          }
-          String key = rs.getString(1);
-          digests.put(key.isEmpty() ? "#" + position++ : key, digest.digest(key, values));
-        }
-      }
-    }
-    return digests;
   }
 
   /** PostgreSQL's XOR is a signed bigint, MySQL's an unsigned one: the same 64 bits either way. */
@@ -293,11 +262,21 @@ final class TableVerifier {
     }
   }
 
-  /** The keys of one range whose rows differ: each side's key and row digests, compared in memory. */
-  private List<RowDifference> rowDifferences(Side mySide, Side pgSide) throws SQLException {
-    CompletableFuture<Map<String, String>> mine = CompletableFuture.supplyAsync(() -> sourceSide(() -> rowDigests(mySide)), threads);
-    Map<String, String> theirs = rowDigests(pgSide);
+  /**
+   * The keys of one range whose rows differ: each side's key and row digest (with its JSON digest,
+   * when the table has JSON columns), compared in memory.
+   */
+  private List<RowDifference> rowDifferences(
+      Side mySide, Side pgSide, Optional<JsonComparison> json, String mysqlWhere, String pgWhere)
+      throws SQLException, IOException {
+    CompletableFuture<Map<String, String>> mine = CompletableFuture.supplyAsync(() -> sourceSide(() -> rows(mySide.connection(), mySide.hashes())), threads);
+    Map<String, String> theirs = rows(pgSide.connection(), pgSide.hashes());
     Map<String, String> ours = join(mine);
+    if (json.isPresent()) {
+      List<Map<String, String>> digests = json.get().digests(mysqlWhere, pgWhere);
+      digests.get(0).forEach((key, d) -> ours.merge(key, "/" + d, String::concat));
+      digests.get(1).forEach((key, d) -> theirs.merge(key, "/" + d, String::concat));
+    }
     TreeSet<String> keys = new TreeSet<>(ours.keySet());
     keys.addAll(theirs.keySet());
     List<RowDifference> out = new ArrayList<>();
@@ -313,15 +292,6 @@ final class TableVerifier {
       }
     }
     return out;
-  }
-
-  /** Key to the row's MD5, and its JSON digest when the table has JSON columns. */
-  private static Map<String, String> rowDigests(Side side) throws SQLException {
-    Map<String, String> rows = rows(side.connection(), side.hashes());
-    if (!side.json().isEmpty()) {
-      jsonDigests(side).forEach((key, json) -> rows.merge(key, "/" + Long.toHexString(json), String::concat));
-    }
-    return rows;
   }
 
   private static Map<String, String> rows(Connection c, String sql) throws SQLException {

@@ -276,8 +276,8 @@ class MigrateActivitiesTest {
           "USE " + source,
           "CREATE TABLE m (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, note VARCHAR(50), amount DECIMAL(10,2),"
               + " at DATETIME(6), mood VARCHAR(10), doc JSON)",
-          // JSON as an application may write it: escapes, spacing and a number's trailing zero that
-          // jsonb does not keep; equal all the same.
+          // JSON as an application may write it: escapes, spacing and key order that jsonb does not
+          // keep; equal all the same.
           "INSERT INTO m SELECT seq, CONCAT('name ', seq), IF(seq % 3 = 0, '', CONCAT('note ', seq)), seq / 4,"
               + " '2024-01-01' + INTERVAL seq SECOND, '😀',"
               + " CONCAT('{\"b\":  2.50, \"a\": \"caf\\\\u00e9\", \"n\": [', seq, ', {\"z\": null}]}') FROM seq_1_to_30000");
@@ -299,7 +299,7 @@ class MigrateActivitiesTest {
         delimiter = '#',
         value = {
           "one changed value     # UPDATE m SET name = 'changed' WHERE id = 17               # UPDATE m SET name = 'name 17' WHERE id = 17   # 17     # DIFFERENT",
-          "one missing row       # DELETE FROM m WHERE id = 29999                             # INSERT INTO m VALUES (29999, 'name 29999', 'note 29999', 7499.75, '2024-01-01 08:19:59', '😀', '{\"a\": \"café\", \"b\": 2.5, \"n\": [29999, {\"z\": null}]}') # 29999 # MISSING_IN_TARGET",
+          "one missing row       # DELETE FROM m WHERE id = 29999                             # INSERT INTO m VALUES (29999, 'name 29999', 'note 29999', 7499.75, '2024-01-01 08:19:59', '😀', '{\"a\": \"café\", \"b\": 2.50, \"n\": [29999, {\"z\": null}]}') # 29999 # MISSING_IN_TARGET",
           "one extra row         # INSERT INTO m VALUES (40000, 'x', 'y', 1, NULL, NULL, NULL)      # DELETE FROM m WHERE id = 40000                # 40000  # EXTRA_IN_TARGET",
           "NULL for empty string # UPDATE m SET note = NULL WHERE id = 3                       # UPDATE m SET note = '' WHERE id = 3            # 3      # DIFFERENT",
           "one-second shift      # UPDATE m SET at = at + interval '1 second' WHERE id = 21   # UPDATE m SET at = at - interval '1 second' WHERE id = 21 # 21 # DIFFERENT",

@@ -11,7 +11,8 @@ import java.util.List;
  * @param estimatedRows InnoDB's estimate, for planning only
  * @param createTable CREATE TABLE with the primary key and the CHECK constraints, run before the load
  * @param afterLoad indexes, unique constraints and triggers, built once the rows are in
- * @param foreignKeys built last, when every table has its rows and keys
+ * @param foreignKeys built once this table and every table they reference have their rows
+ * @param referencedTables the tables those foreign keys reference
  * @param identityColumn the auto_increment column; empty when there is none
  * @param nextIdentity MySQL's next auto_increment value; the identity restarts past it and past the
  *     copied maximum
@@ -26,6 +27,7 @@ public record TablePlan(
     String createTable,
     List<String> afterLoad,
     List<String> foreignKeys,
+    List<String> referencedTables,
     String identityColumn,
     long nextIdentity) {
 
@@ -34,6 +36,7 @@ public record TablePlan(
     primaryKey = List.copyOf(primaryKey);
     afterLoad = List.copyOf(afterLoad);
     foreignKeys = List.copyOf(foreignKeys);
+    referencedTables = List.copyOf(referencedTables);
   }
 
   public boolean chunked() {

@@ -23,8 +23,8 @@ import java.util.stream.Collectors;
 /**
  * MySQL/MariaDB to PostgreSQL: convert the schema (nothing is created when any part of it cannot
  * be), create the tables, copy every table in key ranges (one activity per range, so a worker killed
- * mid-table resumes at the range it was copying), build the indexes and foreign keys once the rows
- * are in, bring them up to date with what the source changed meanwhile (when sync is on), then
+ * mid-table resumes at the range it was copying), build each table's indexes once its rows are in
+ * and its foreign keys once the tables they reference are in too, bring them up to date with what the source changed meanwhile (when sync is on), then
  * verify every table with checksums computed inside both databases. Until the data is
  * loaded and indexed a failure drops the tables this run created; a verification that finds
  * differences keeps them, for the report's keys to be looked at.
@@ -91,15 +91,6 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
       run.compensateOnFailure("DropCreatedTables", () -> changes.dropCreatedTables(spec, plan, marker));
       run.step("CreateTables", () -> changes.createTables(spec, plan, marker));
       copyTables(spec, plan);
-      // Each table's keys in a transaction of its own, all at once: each scans its own table.
-      run.step(
-          "AddForeignKeys",
-          () -> Promise.allOf(
-                  plan.tables().stream()
-                      .filter(t -> !t.foreignKeys().isEmpty())
-                      .map(t -> Async.procedure(changes::addForeignKeys, spec, t))
-                      .toList())
-              .get());
       run.keepChange("DropCreatedTables");
 
       if (spec.sync().enabled()) {
@@ -137,6 +128,7 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
         ranges.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue().size()).collect(Collectors.joining(", ")));
     Map<String, TableCopy> tables = new LinkedHashMap<>();
     Deque<Supplier<Promise<Void>>> work = new ArrayDeque<>();
+    ForeignKeys keys = new ForeignKeys(spec, plan, work);
     plan.tables().stream()
         // Most rows first: the table copied last has its indexes built after every copy is done,
         // and index builds cost by rows; the smallest table's are the shortest wait.
@@ -146,7 +138,7 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
               TableCopy copy = new TableCopy(t, ranges.get(t.name()).size());
               tables.put(t.name(), copy);
               for (KeyRange range : ranges.get(t.name())) {
-                work.add(() -> copyChunk(spec, copy, range, work));
+                work.add(() -> copyChunk(spec, copy, range, work, keys));
               }
             });
     inParallel(spec.copy().parallelism(), work);
@@ -165,7 +157,8 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
    * Copies one range; the table's last range puts its index build at the head of the queue, so it
    * runs while other tables are still being copied.
    */
-  private Promise<Void> copyChunk(MigrateSpec spec, TableCopy copy, KeyRange range, Deque<Supplier<Promise<Void>>> work) {
+  private Promise<Void> copyChunk(
+      MigrateSpec spec, TableCopy copy, KeyRange range, Deque<Supplier<Promise<Void>>> work, ForeignKeys keys) {
     String step = "Copy " + copy.table.name();
     if (copy.handle < 0) {
       copy.handle = run.startStep(step, copy.detail());
@@ -186,6 +179,7 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
                 run.endStep(copy.handle, StepStatus.SUCCEEDED, copy.detail());
                 work.addFirst(
                     () -> tableStep("BuildIndexes " + copy.table.name(), Async.procedure(transfers::buildIndexes, spec, copy.table)));
+                keys.copied(copy.table.name());
               } else {
                 run.detail(step, copy.detail());
               }
@@ -222,6 +216,34 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
                           });
                 })
             .collect(Collectors.toCollection(ArrayDeque::new)));
+  }
+
+  /**
+   * Foreign keys are added table by table, as soon as the table and every table its keys reference
+   * hold all their rows, while other tables are still copied; at the end of the queue, after the
+   * index builds.
+   */
+  private final class ForeignKeys {
+    private final MigrateSpec spec;
+    private final List<TablePlan> waiting;
+    private final Deque<Supplier<Promise<Void>>> work;
+    private final java.util.Set<String> copied = new java.util.HashSet<>();
+
+    ForeignKeys(MigrateSpec spec, SchemaPlan plan, Deque<Supplier<Promise<Void>>> work) {
+      this.spec = spec;
+      this.waiting = new ArrayList<>(plan.tables().stream().filter(t -> !t.foreignKeys().isEmpty()).toList());
+      this.work = work;
+    }
+
+    void copied(String table) {
+      copied.add(table);
+      for (TablePlan t : List.copyOf(waiting)) {
+        if (copied.contains(t.name()) && copied.containsAll(t.referencedTables())) {
+          waiting.remove(t);
+          work.addLast(() -> tableStep("AddForeignKeys " + t.name(), Async.procedure(changes::addForeignKeys, spec, t)));
+        }
+      }
+    }
   }
 
   private List<TableVerification> verifyTables(MigrateSpec spec, SchemaPlan plan) {

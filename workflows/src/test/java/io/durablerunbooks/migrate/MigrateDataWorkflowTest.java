@@ -57,11 +57,11 @@ class MigrateDataWorkflowTest {
       new ColumnPlan("name", "varchar(20)", ColumnFamily.TEXT, "varchar(20)", true, "", false, false, 0, false);
   private static final TablePlan ORDERS =
       new TablePlan("orders", List.of(ID, NAME), List.of("id"), "id", 3000, 300_000, "CREATE TABLE \"public\".\"orders\" (...)",
-          List.of("CREATE INDEX \"idx_name\" ON \"public\".\"orders\" (\"name\")"), List.of(), "id", 3001);
+          List.of("CREATE INDEX \"idx_name\" ON \"public\".\"orders\" (\"name\")"), List.of(), List.of(), "id", 3001);
   private static final TablePlan LINES =
       new TablePlan("lines", List.of(ID, NAME), List.of("id"), "id", 1000, 50_000, "CREATE TABLE \"public\".\"lines\" (...)",
           List.of(), List.of("ALTER TABLE \"public\".\"lines\" ADD CONSTRAINT \"fk_order\" FOREIGN KEY (\"id\") REFERENCES \"public\".\"orders\" (\"id\")"),
-          "id", 1001);
+          List.of("orders"), "id", 1001);
   private static final SchemaPlan PLAN =
       new SchemaPlan("10.11.19-MariaDB", "15.18", "2026-11-30 10:00:00.000000", List.of(ORDERS, LINES), List.of("index idx_name renamed"));
 
@@ -130,8 +130,13 @@ class MigrateDataWorkflowTest {
     verify(activities, times(4)).copyChunk(any());
     assertThat(mostAtOnce.get()).isEqualTo(2);
     assertThat(Reports.stepNames(report))
-        .containsSubsequence("ConvertSchema", "CreateTables", "PlanChunks", "Copy orders", "BuildIndexes orders",
-            "AddForeignKeys", "Verify orders");
+        .containsSubsequence("ConvertSchema", "CreateTables", "PlanChunks", "Copy orders", "BuildIndexes orders", "Verify orders")
+        .contains("AddForeignKeys lines")
+        .doesNotContain("AddForeignKeys orders");
+    assertThat(step(report, "AddForeignKeys lines").startedAt())
+        .as("a table's keys once it and the tables they reference are in")
+        .isAfterOrEqualTo(step(report, "Copy lines").finishedAt())
+        .isAfterOrEqualTo(step(report, "Copy orders").finishedAt());
     assertThat(step(report, "BuildIndexes orders").startedAt())
         .as("a table's indexes are built once all its ranges are in")
         .isAfterOrEqualTo(step(report, "Copy orders").finishedAt());
@@ -230,7 +235,7 @@ class MigrateDataWorkflowTest {
 
     assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
     verify(activities).syncTable(argThat(r -> r != null && r.table().name().equals("orders") && r.since().equals(PLAN.sourceTime())));
-    assertThat(Reports.stepNames(report)).containsSubsequence("AddForeignKeys", "Sync orders", "Verify orders");
+    assertThat(Reports.stepNames(report)).containsSubsequence("AddForeignKeys lines", "Sync orders", "Verify orders");
     assertThat(step(report, "Sync orders").detail())
         .isEqualTo("5 rows upserted, 1 deleted, by updated_at since 2026-11-30 10:00:00.000000 UTC less 15 min, then by key, 3 ranges");
     assertThat(step(report, "Sync lines").detail()).startsWith("0 rows upserted, 1 deleted, by range checksums");
