@@ -33,12 +33,15 @@ if ! stack_log="$(scripts/stack.sh up 2>&1 >/dev/null)"; then
   exit 1
 fi
 eval "$(scripts/stack.sh env)"
-if ! command -v pgloader >/dev/null; then
+missing=()
+command -v pgloader >/dev/null || missing+=(pgloader)
+command -v jq >/dev/null || missing+=(jq)
+if ((${#missing[@]})); then
   # shellcheck disable=SC2034 # read by stack-lib.sh
   LOG_NAME=bench-migrate STATE="$RUNBOOKS_STACK_DIR" READY_TIMEOUT=90
   # shellcheck source=scripts/stack-lib.sh
   source scripts/stack-lib.sh
-  apt_install pgloader
+  apt_install "${missing[@]}"
 fi
 export PGPASSWORD MYSQL_PWD PGCLIENTENCODING=UTF8 PGOPTIONS="-c client_min_messages=warning"
 PGPASSWORD="$(cat "$RUNBOOKS_PG_PASSWORD_FILE")"

@@ -1,6 +1,7 @@
 package io.durablerunbooks.migrate;
 
 import java.io.IOException;
+import io.durablerunbooks.postgres.Transactions;
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -71,14 +72,14 @@ final class JsonComparison {
         : "coalesce(sum(('x' || substr(" + row + ", 1, 15))::bit(60)::bigint), 0)";
   }
 
-  Parts aggregate(String mysqlWhere, String pgWhere) throws SQLException, IOException {
+  Parts aggregate(String mysqlWhere, String pgWhere) throws SQLException {
     return staged(mysqlWhere, () -> new Parts(
         part("SELECT count(*), " + aggregate(stagingRow) + " FROM " + STAGING),
         part("SELECT count(*), " + aggregate(pgRow) + " FROM " + pgTable + pgWhere)));
   }
 
   /** Per key, each side's row digest: source first, then target. */
-  List<Map<String, String>> digests(String mysqlWhere, String pgWhere) throws SQLException, IOException {
+  List<Map<String, String>> digests(String mysqlWhere, String pgWhere) throws SQLException {
     return staged(mysqlWhere, () -> List.of(
         rows("SELECT k, " + stagingRow + " FROM " + STAGING),
         rows("SELECT " + pgKey + ", " + pgRow + " FROM " + pgTable + pgWhere)));
@@ -90,25 +91,22 @@ final class JsonComparison {
   }
 
   /** Runs {@code work} while the range's source JSON sits in the staging table, in one transaction. */
-  private <T> T staged(String mysqlWhere, Work<T> work) throws SQLException, IOException {
-    boolean auto = target.getAutoCommit();
-    target.setAutoCommit(false);
-    try (Statement s = target.createStatement()) {
-      s.execute("CREATE TEMP TABLE " + STAGING + " (k text, "
-          + staged.columns().stream().skip(1).map(c -> c.name() + " jsonb").collect(Collectors.joining(", "))
-          + ") ON COMMIT DROP");
-      new ChunkCopier()
-          .copyRows(source, "SELECT " + mysqlColumns + " FROM " + mysqlTable + mysqlWhere, List.of(), target,
-              ChunkCopier.copyStatement(STAGING, staged), staged);
-      T result = work.run();
-      target.commit();
-      return result;
-    } catch (SQLException | IOException | RuntimeException e) {
-      target.rollback();
-      throw e;
-    } finally {
-      target.setAutoCommit(auto);
-    }
+  private <T> T staged(String mysqlWhere, Work<T> work) throws SQLException {
+    return Transactions.run(target, c -> {
+      try (Statement s = c.createStatement()) {
+        s.execute("CREATE TEMP TABLE " + STAGING + " (k text, "
+            + staged.columns().stream().skip(1).map(col -> col.name() + " jsonb").collect(Collectors.joining(", "))
+            + ") ON COMMIT DROP");
+      }
+      try {
+        new ChunkCopier()
+            .copyRows(source, "SELECT " + mysqlColumns + " FROM " + mysqlTable + mysqlWhere, List.of(), c,
+                ChunkCopier.copyStatement(STAGING, staged), staged);
+      } catch (IOException e) {
+        throw new SQLException("copy of the source's JSON of " + mysqlTable + " failed: " + e.getMessage(), e);
+      }
+      return work.run();
+    });
   }
 
   private Part part(String sql) throws SQLException {

@@ -5,6 +5,7 @@ import io.durablerunbooks.activities.FailureTypes;
 import io.durablerunbooks.activities.Heartbeat;
 import io.durablerunbooks.postgres.PostgresConnection;
 import io.durablerunbooks.postgres.PostgresPools;
+import io.durablerunbooks.postgres.Transactions;
 import io.durablerunbooks.secrets.SecretResolver;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
@@ -115,8 +116,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
     pools.withConnection(
         spec.target(),
         TARGET,
-        c -> {
-          c.setAutoCommit(false);
+        connection -> Transactions.run(connection, c -> {
           try (Statement s = c.createStatement()) {
             for (TablePlan t : plan.tables()) {
               String marker = tableMarker(c, spec.targetSchema(), t.name());
@@ -132,15 +132,9 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
               s.execute(t.createTable());
               s.execute("COMMENT ON TABLE " + qualified(spec, t) + " IS " + SchemaConverter.pgLiteral(runMarker));
             }
-            c.commit();
-          } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-          } finally {
-            c.setAutoCommit(true);
           }
           return null;
-        });
+        }));
   }
 
   /** The table's comment, empty when it has none, or null when there is no such table. */
@@ -193,25 +187,21 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
               pools.withConnection(
                   spec.target(),
                   TARGET,
-                  target -> {
-                    target.setAutoCommit(false);
+                  connection -> Transactions.run(connection, target -> {
                     try {
                       ChunkCopied copied =
                           copier.copy(source, target, spec.targetSchema(), request.table(), request.range());
+                      // Cancelled or timed out meanwhile: roll back rather than commit a range
+                      // another attempt is already copying.
                       beat.check();
-                      target.commit();
                       return copied;
                     } catch (IOException e) {
-                      target.rollback();
                       throw new UncheckedIOException(e);
                     } catch (SQLException | RuntimeException e) {
-                      target.rollback();
                       beat.check();
                       throw e;
-                    } finally {
-                      target.setAutoCommit(true);
                     }
-                  }));
+                  })));
     }
   }
 
@@ -222,22 +212,18 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
           spec.target(),
           TARGET,
           c -> {
-            c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-              s.execute("SET LOCAL maintenance_work_mem = '" + MAINTENANCE_WORK_MEM + "'");
-              for (String ddl : table.afterLoad()) {
-                s.execute(ddl);
+            Transactions.run(c, tx -> {
+              try (Statement s = tx.createStatement()) {
+                s.execute("SET LOCAL maintenance_work_mem = '" + MAINTENANCE_WORK_MEM + "'");
+                for (String ddl : table.afterLoad()) {
+                  s.execute(ddl);
+                }
+                if (!table.identityColumn().isEmpty()) {
+                  restartIdentity(s, spec, table);
+                }
               }
-              if (!table.identityColumn().isEmpty()) {
-                restartIdentity(s, spec, table);
-              }
-              c.commit();
-            } catch (SQLException | RuntimeException e) {
-              c.rollback();
-              throw e;
-            } finally {
-              c.setAutoCommit(true);
-            }
+              return null;
+            });
             try (Statement s = c.createStatement()) {
               s.execute("ANALYZE " + qualified(spec, table));
             }
@@ -264,21 +250,14 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
     pools.withConnection(
         spec.target(),
         TARGET,
-        c -> {
-          c.setAutoCommit(false);
+        connection -> Transactions.run(connection, c -> {
           try (Statement s = c.createStatement()) {
             for (String ddl : table.foreignKeys()) {
               s.execute(ddl);
             }
-            c.commit();
-          } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-          } finally {
-            c.setAutoCommit(true);
           }
           return null;
-        });
+        }));
   }
 
   @Override
@@ -376,8 +355,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
     pools.withConnection(
         target,
         TARGET,
-        c -> {
-          c.setAutoCommit(false);
+        connection -> Transactions.run(connection, c -> {
           try (Statement s = c.createStatement()) {
             for (TablePlan t : plan.tables()) {
               String marker = tableMarker(c, spec.targetSchema(), t.name());
@@ -391,15 +369,9 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                 }
               }
             }
-            c.commit();
-          } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-          } finally {
-            c.setAutoCommit(true);
           }
           return null;
-        });
+        }));
   }
 
   private static String qualified(MigrateSpec spec, TablePlan t) {

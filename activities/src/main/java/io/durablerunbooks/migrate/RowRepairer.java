@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import io.durablerunbooks.postgres.Transactions;
 import java.util.Collections;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -68,8 +69,8 @@ final class RowRepairer {
           t.chunked()
               ? "DELETE FROM " + table + " WHERE " + ValueSql.pq(t.chunkKey()) + " IN (" + integers(batch) + ")"
               : "DELETE FROM " + table + " WHERE " + ValueSql.pgKey(t) + " = ANY (?)";
-      rows += inTransaction(() -> {
-        try (PreparedStatement ps = target.prepareStatement(sql)) {
+      rows += Transactions.run(target, c -> {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
           if (!t.chunked()) {
             ps.setArray(1, target.createArrayOf("text", batch.toArray()));
           }
@@ -83,13 +84,13 @@ final class RowRepairer {
   /** A table without a key: its rows replaced by the source's, all at once. */
   long replaceAll() throws SQLException, IOException {
     ChunkCopier copier = new ChunkCopier();
-    inTransaction(() -> {
+    Transactions.run(target, c -> {
       try {
-        copier.copyInto(source, target, t, KeyRange.ALL, table);
+        copier.copyInto(source, c, t, KeyRange.ALL, table);
       } catch (IOException e) {
         throw new SQLException("copy of " + t.name() + " failed: " + e.getMessage(), e);
       }
-      return 0L;
+      return null;
     });
     return copier.rows.get();
   }
@@ -105,39 +106,19 @@ final class RowRepairer {
     String conflict =
         "ON CONFLICT (" + t.primaryKey().stream().map(ValueSql::pq).collect(Collectors.joining(", ")) + ") "
             + (updates.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + String.join(", ", updates));
-    inTransaction(() -> {
-      try (Statement s = target.createStatement()) {
+    Transactions.run(target, c -> {
+      try (Statement s = c.createStatement()) {
         s.execute("SET LOCAL durable_runbooks.sync = 'on'");
         s.execute("CREATE TEMP TABLE " + STAGING + " (LIKE " + table + ") ON COMMIT DROP");
-        copier.copyRows(source, select, params, target, ChunkCopier.copyStatement(STAGING, t), t);
+        copier.copyRows(source, select, params, c, ChunkCopier.copyStatement(STAGING, t), t);
         s.execute("INSERT INTO " + table + " (" + String.join(", ", columns) + ") SELECT " + String.join(", ", columns)
             + " FROM " + STAGING + " " + conflict);
       } catch (IOException e) {
         throw new SQLException("copy of changed rows of " + t.name() + " failed: " + e.getMessage(), e);
       }
-      return 0L;
+      return null;
     });
     return copier.rows.get();
-  }
-
-  @FunctionalInterface
-  private interface Work {
-    long run() throws SQLException;
-  }
-
-  private long inTransaction(Work work) throws SQLException {
-    boolean auto = target.getAutoCommit();
-    target.setAutoCommit(false);
-    try {
-      long result = work.run();
-      target.commit();
-      return result;
-    } catch (SQLException | RuntimeException e) {
-      target.rollback();
-      throw e;
-    } finally {
-      target.setAutoCommit(auto);
-    }
   }
 
   private static List<List<String>> batches(List<String> keys) {

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The source's tables as information_schema describes them: what the converter works from. */
@@ -43,6 +44,23 @@ record SourceSchema(String version, boolean mariadb, List<Table> tables) {
       List<Index> indexes,
       List<ForeignKey> foreignKeys) {}
 
+  @FunctionalInterface
+  private interface RowReader {
+    void read(ResultSet row) throws SQLException;
+  }
+
+  /** Runs an information_schema query whose one parameter is the database, row by row. */
+  private static void eachRow(Connection c, String sql, String database, RowReader reader) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          reader.read(rs);
+        }
+      }
+    }
+  }
+
   /** Reads every base table of the connection's database. */
   static SourceSchema read(Connection c) throws SQLException {
     String version;
@@ -53,37 +71,33 @@ record SourceSchema(String version, boolean mariadb, List<Table> tables) {
       version = rs.getString(1);
       database = rs.getString(2);
     }
-    boolean mariadb = version.toLowerCase(java.util.Locale.ROOT).contains("mariadb");
+    boolean mariadb = version.toLowerCase(Locale.ROOT).contains("mariadb");
     Map<String, Table> tables = new LinkedHashMap<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT TABLE_NAME, COALESCE(TABLE_ROWS, 0), COALESCE(DATA_LENGTH, 0), COALESCE(AUTO_INCREMENT, 0)"
-                + " FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'"
-                + " ORDER BY TABLE_NAME")) {
-      ps.setString(1, database);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
+    eachRow(
+        c,
+        "SELECT TABLE_NAME, COALESCE(TABLE_ROWS, 0), COALESCE(DATA_LENGTH, 0), COALESCE(AUTO_INCREMENT, 0)"
+            + " FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'"
+            + " ORDER BY TABLE_NAME",
+        database,
+        rs -> {
           String name = rs.getString(1);
           tables.put(
               name,
               new Table(name, rs.getLong(2), rs.getLong(3), rs.getLong(4), new ArrayList<>(), new ArrayList<>(),
                   new ArrayList<>(), new ArrayList<>()));
-        }
-      }
-    }
+        });
     List<String> jsonChecked = jsonCheckedColumns(c, database, mariadb);
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,"
-                + " CHARACTER_SET_NAME, COALESCE(NUMERIC_PRECISION, 0), COALESCE(NUMERIC_SCALE, 0),"
-                + " COALESCE(DATETIME_PRECISION, 0)"
-                + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION")) {
-      ps.setString(1, database);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
+    eachRow(
+        c,
+        "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,"
+            + " CHARACTER_SET_NAME, COALESCE(NUMERIC_PRECISION, 0), COALESCE(NUMERIC_SCALE, 0),"
+            + " COALESCE(DATETIME_PRECISION, 0)"
+            + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION",
+        database,
+        rs -> {
           Table t = tables.get(rs.getString(1));
           if (t == null) {
-            continue;
+            return;
           }
           String name = rs.getString(2);
           String dflt = rs.getString(6);
@@ -93,20 +107,18 @@ record SourceSchema(String version, boolean mariadb, List<Table> tables) {
               .add(
                   new Column(
                       name,
-                      rs.getString(3).toLowerCase(java.util.Locale.ROOT),
-                      rs.getString(4).toLowerCase(java.util.Locale.ROOT),
+                      rs.getString(3).toLowerCase(Locale.ROOT),
+                      rs.getString(4).toLowerCase(Locale.ROOT),
                       rs.getString(5).equals("YES"),
                       hasDefault ? dflt : "",
                       hasDefault,
-                      rs.getString(7) == null ? "" : rs.getString(7).toLowerCase(java.util.Locale.ROOT),
+                      rs.getString(7) == null ? "" : rs.getString(7).toLowerCase(Locale.ROOT),
                       rs.getString(8) == null ? "" : rs.getString(8),
                       rs.getInt(9),
                       rs.getInt(10),
                       rs.getInt(11),
                       jsonChecked.contains(t.name() + "." + name)));
-        }
-      }
-    }
+        });
     readIndexes(c, database, tables);
     readForeignKeys(c, database, tables);
     return new SourceSchema(version, mariadb, List.copyOf(tables.values()));
@@ -118,90 +130,76 @@ record SourceSchema(String version, boolean mariadb, List<Table> tables) {
     if (!mariadb) {
       return columns;
     }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS"
-                + " WHERE CONSTRAINT_SCHEMA = ?")) {
-      ps.setString(1, database);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
+    eachRow(
+        c,
+        "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS"
+            + " WHERE CONSTRAINT_SCHEMA = ?",
+        database,
+        rs -> {
           String clause = rs.getString(3).replace(" ", "");
           String column = rs.getString(2);
           if (clause.equalsIgnoreCase("json_valid(`" + column + "`)")) {
             columns.add(rs.getString(1) + "." + column);
           }
-        }
-      }
-    }
+        });
     return columns;
   }
 
   private static void readIndexes(Connection c, String database, Map<String, Table> tables) throws SQLException {
     Map<String, Index> indexes = new LinkedHashMap<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, INDEX_TYPE, COLUMN_NAME, COALESCE(SUB_PART, 0)"
-                + " FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?"
-                + " ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX")) {
-      ps.setString(1, database);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
+    eachRow(
+        c,
+        "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, INDEX_TYPE, COLUMN_NAME, COALESCE(SUB_PART, 0)"
+            + " FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?"
+            + " ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
+        database,
+        rs -> {
           Table t = tables.get(rs.getString(1));
           if (t == null) {
-            continue;
+            return;
           }
           String name = rs.getString(2);
           if (name.equals("PRIMARY")) {
             t.primaryKey().add(rs.getString(5));
-            continue;
+            return;
           }
-          String key = t.name() + "\u0000" + name;
-          Index index = indexes.get(key);
+          Index index = indexes.get(t.name() + "\u0000" + name);
           if (index == null) {
             index = new Index(name, rs.getInt(3) == 0, rs.getString(4), new ArrayList<>());
-            indexes.put(key, index);
+            indexes.put(t.name() + "\u0000" + name, index);
             t.indexes().add(index);
           }
           index.parts().add(new IndexPart(rs.getString(5), rs.getInt(6)));
-        }
-      }
-    }
+        });
   }
 
   private static void readForeignKeys(Connection c, String database, Map<String, Table> tables) throws SQLException {
     Map<String, ForeignKey> keys = new LinkedHashMap<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME,"
-                + " r.DELETE_RULE, r.UPDATE_RULE"
-                + " FROM information_schema.KEY_COLUMN_USAGE k"
-                + " JOIN information_schema.REFERENTIAL_CONSTRAINTS r"
-                + "   ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME"
-                + "  AND r.TABLE_NAME = k.TABLE_NAME"
-                + " WHERE k.TABLE_SCHEMA = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL"
-                + " ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION")) {
-      ps.setString(1, database);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
+    eachRow(
+        c,
+        "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME,"
+            + " r.DELETE_RULE, r.UPDATE_RULE"
+            + " FROM information_schema.KEY_COLUMN_USAGE k"
+            + " JOIN information_schema.REFERENTIAL_CONSTRAINTS r"
+            + "   ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME"
+            + "  AND r.TABLE_NAME = k.TABLE_NAME"
+            + " WHERE k.TABLE_SCHEMA = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL"
+            + " ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
+        database,
+        rs -> {
           Table t = tables.get(rs.getString(1));
           if (t == null) {
-            continue;
+            return;
           }
           String name = rs.getString(2);
-          String refTable = rs.getString(4);
-          String onDelete = rs.getString(6);
-          String onUpdate = rs.getString(7);
-          String key = t.name() + "\u0000" + name;
-          ForeignKey fk = keys.get(key);
+          ForeignKey fk = keys.get(t.name() + "\u0000" + name);
           if (fk == null) {
-            fk = new ForeignKey(name, new ArrayList<>(), refTable, new ArrayList<>(), onDelete, onUpdate);
-            keys.put(key, fk);
+            fk = new ForeignKey(name, new ArrayList<>(), rs.getString(4), new ArrayList<>(), rs.getString(6), rs.getString(7));
+            keys.put(t.name() + "\u0000" + name, fk);
             t.foreignKeys().add(fk);
           }
           fk.columns().add(rs.getString(3));
           fk.refColumns().add(rs.getString(5));
-        }
-      }
-    }
+        });
   }
 }
