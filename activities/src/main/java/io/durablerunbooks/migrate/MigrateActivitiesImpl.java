@@ -180,14 +180,9 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
     MigrateSpec spec = request.spec();
     ChunkCopier copier = new ChunkCopier();
     try (Heartbeat beat = Heartbeat.start(copier.rows::get, copier::cancel)) {
-      return mysql.withConnection(
-          spec.source(),
-          SOURCE,
-          source ->
-              pools.withConnection(
-                  spec.target(),
-                  TARGET,
-                  connection -> Transactions.run(connection, target -> {
+      return bothSides(
+          spec,
+          (source, connection) -> Transactions.run(connection, target -> {
                     try {
                       ChunkCopied copied =
                           copier.copy(source, target, spec.targetSchema(), request.table(), request.range());
@@ -201,8 +196,19 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                       beat.check();
                       throw e;
                     }
-                  })));
+                  }));
     }
+  }
+
+  @FunctionalInterface
+  private interface BothSides<T> {
+    T run(Connection source, Connection target) throws SQLException;
+  }
+
+  /** A connection to the source and one to the target, each side's errors classified as its own. */
+  private <T> T bothSides(MigrateSpec spec, BothSides<T> work) {
+    return mysql.withConnection(
+        spec.source(), SOURCE, source -> pools.withConnection(spec.target(), TARGET, target -> work.run(source, target)));
   }
 
   @Override
@@ -322,14 +328,9 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
     TableVerifier verifier = new TableVerifier(threads, from);
     AtomicReference<Thread> worker = new AtomicReference<>(Thread.currentThread());
     try (Heartbeat beat = Heartbeat.start(verifier::progress, () -> worker.get().interrupt())) {
-      return mysql.withConnection(
-          spec.source(),
-          SOURCE,
-          source ->
-              pools.withConnection(
-                  spec.target(),
-                  TARGET,
-                  target -> {
+      return bothSides(
+          spec,
+          (source, target) -> {
                     try (Statement s = target.createStatement()) {
                       s.execute("SET lock_timeout = '" + MySqlSessions.LOCK_WAIT_SECONDS + "s'");
                     }
@@ -345,7 +346,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                       beat.check();
                       throw new IllegalStateException("comparison of " + table.name() + " interrupted", e);
                     }
-                  }));
+                  });
     }
   }
 
