@@ -14,7 +14,7 @@ class ListQueryTest {
   void withoutFiltersItListsEveryRunbookWorkflowType() {
     assertThat(ListQuery.of(Optional.empty(), Optional.empty()))
         .isEqualTo("WorkflowType IN ('BackupWorkflow', 'RestoreWorkflow', 'RestoreTestWorkflow', 'DeployWorkflow',"
-            + " 'RollbackWorkflow', 'RolloutWorkflow')");
+            + " 'RollbackWorkflow', 'RolloutWorkflow', 'MigrateDataWorkflow')");
   }
 
   @Test
