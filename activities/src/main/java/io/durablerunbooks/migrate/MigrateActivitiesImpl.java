@@ -268,8 +268,8 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
 
   @Override
   public TableVerification verifyTable(MigrateSpec spec, TablePlan table) {
-    return compare(spec, table, (verifier, source, target, pauser) ->
-        verifier.verify(source, target, spec.targetSchema(), table, spec.verify(), pauser));
+    return compare(spec, table, (verifier, connections, pauser) ->
+        verifier.verify(connections, spec.targetSchema(), table, spec.verify(), pauser));
   }
 
   @Override
@@ -279,8 +279,8 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
     String watermark = spec.sync().watermarks().getOrDefault(table.name(), "");
     long[] changed = new long[2];
     TableVerification walked =
-        compare(spec, table, (verifier, source, target, pauser) -> {
-          RowRepairer repairer = new RowRepairer(source, target, spec.targetSchema(), table);
+        compare(spec, table, (verifier, connections, pauser) -> {
+          RowRepairer repairer = new RowRepairer(connections.source(), connections.target(), spec.targetSchema(), table);
           // Rows changed since the copy began, by the watermark; a first attempt only, as a retry
           // resumes the key comparison where its heartbeat left it.
           TablePlan compared = table;
@@ -290,7 +290,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
             }
             compared = keysOnly(table);
           }
-          return verifier.walk(source, target, spec.targetSchema(), compared, spec.verify(), pauser, (range, differences) -> {
+          return verifier.walk(connections, spec.targetSchema(), compared, spec.verify(), pauser, (range, differences) -> {
             if (table.primaryKey().isEmpty()) {
               changed[0] += repairer.replaceAll();
               return;
@@ -314,7 +314,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
 
   @FunctionalInterface
   private interface Comparison {
-    TableVerification run(TableVerifier verifier, Connection source, Connection target, TableVerifier.Pauser pauser)
+    TableVerification run(TableVerifier verifier, TableVerifier.Connections connections, TableVerifier.Pauser pauser)
         throws SQLException, IOException, InterruptedException;
   }
 
@@ -330,12 +330,12 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
     try (Heartbeat beat = Heartbeat.start(verifier::progress, () -> worker.get().interrupt())) {
       return bothSides(
           spec,
-          (source, target) -> {
+          (source, target) -> mysql.withConnection(spec.source(), SOURCE, jsonSource -> {
                     try (Statement s = target.createStatement()) {
                       s.execute("SET lock_timeout = '" + MySqlSessions.LOCK_WAIT_SECONDS + "s'");
                     }
                     try {
-                      return comparison.run(verifier, source, target, millis -> {
+                      return comparison.run(verifier, new TableVerifier.Connections(source, jsonSource, target), millis -> {
                         beat.check();
                         Thread.sleep(millis);
                       });
@@ -346,7 +346,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                       beat.check();
                       throw new IllegalStateException("comparison of " + table.name() + " interrupted", e);
                     }
-                  });
+                  }));
     }
   }
 

@@ -84,19 +84,26 @@ final class TableVerifier {
   /**
    * @param pauser sleeps between ranges (and is where a cancelled step stops)
    */
-  TableVerification verify(
-      Connection source, Connection target, String schema, TablePlan t, VerifyOptions options, Pauser pauser)
+  TableVerification verify(Connections connections, String schema, TablePlan t, VerifyOptions options, Pauser pauser)
       throws SQLException, IOException, InterruptedException {
-    return walk(source, target, schema, t, options, pauser, NO_REPAIR);
+    return walk(connections, schema, t, options, pauser, NO_REPAIR);
   }
+
+  /**
+   * The connections a walk uses: two to the source, so a range's JSON can stream into the target
+   * while the source computes the range's checksum on the other.
+   */
+  record Connections(Connection source, Connection jsonSource, Connection target) {}
 
   /**
    * Compares range by range like {@link #verify} and hands every differing range to {@code repair}
    * with all of its differing keys (none for a table without a key) before going on.
    */
   TableVerification walk(
-      Connection source, Connection target, String schema, TablePlan t, VerifyOptions options, Pauser pauser,
-      Repair repair) throws SQLException, IOException, InterruptedException {
+      Connections connections, String schema, TablePlan t, VerifyOptions options, Pauser pauser, Repair repair)
+      throws SQLException, IOException, InterruptedException {
+    Connection source = connections.source();
+    Connection target = connections.target();
     long started = System.nanoTime();
     long targetMillis = Math.max(50, options.queryTime().toMillis());
     boolean keyed = !t.primaryKey().isEmpty();
@@ -108,7 +115,7 @@ final class TableVerifier {
     String mysqlKey = keyed ? ValueSql.mysqlKey(t) : "''";
     String pgKey = keyed ? ValueSql.pgKey(t) : "''";
     Optional<JsonComparison> jsonParts =
-        json.isEmpty() ? Optional.empty() : Optional.of(new JsonComparison(source, target, schema, t, json));
+        json.isEmpty() ? Optional.empty() : Optional.of(new JsonComparison(connections.jsonSource(), target, schema, t, json));
     Progress p = progress;
     while (!p.done()) {
       KeyRange range = t.chunked() ? sourceRange(source, t, p.after(), p.step()) : KeyRange.ALL;
@@ -128,14 +135,17 @@ final class TableVerifier {
               "SELECT count(*), " + pgAggregate(keyed) + " FROM (SELECT " + pgHash + " AS h FROM " + pgTable + pgWhere + ") x",
               "SELECT " + pgKey + ", " + pgHash + " FROM " + pgTable + pgWhere);
       CompletableFuture<Sums> mine = CompletableFuture.supplyAsync(() -> sourceSide(() -> sums(mySide)), threads);
+      Optional<JsonComparison.Parts> jsonRange = Optional.empty();
+      long jsonStarted = System.nanoTime();
+      if (jsonParts.isPresent()) {
+        jsonRange = Optional.of(jsonParts.get().aggregate(mysqlWhere, pgWhere));
+      }
+      long jsonMillis = (System.nanoTime() - jsonStarted) / 1_000_000;
       Sums theirs = sums(pgSide);
       Sums ours = join(mine);
-      if (jsonParts.isPresent()) {
-        long jsonStarted = System.nanoTime();
-        JsonComparison.Parts parts = jsonParts.get().aggregate(mysqlWhere, pgWhere);
-        long jsonMillis = (System.nanoTime() - jsonStarted) / 1_000_000;
-        ours = ours.withJson(parts.source(), jsonMillis);
-        theirs = theirs.withJson(parts.target(), jsonMillis);
+      if (jsonRange.isPresent()) {
+        ours = ours.withJson(jsonRange.get().source(), jsonMillis);
+        theirs = theirs.withJson(jsonRange.get().target(), jsonMillis);
       }
       long differing = p.differingRows();
       List<RowDifference> listed = new ArrayList<>(p.listed());
