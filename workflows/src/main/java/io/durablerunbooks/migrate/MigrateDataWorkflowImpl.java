@@ -220,8 +220,8 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
 
   /**
    * Foreign keys are added table by table, as soon as the table and every table its keys reference
-   * hold all their rows, while other tables are still copied; at the end of the queue, after the
-   * index builds.
+   * hold all their rows, ahead of the ranges still waiting, so they overlap the copies of the other
+   * tables instead of trailing them.
    */
   private final class ForeignKeys {
     private final MigrateSpec spec;
@@ -240,7 +240,7 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
       for (TablePlan t : List.copyOf(waiting)) {
         if (copied.contains(t.name()) && copied.containsAll(t.referencedTables())) {
           waiting.remove(t);
-          work.addLast(() -> tableStep("AddForeignKeys " + t.name(), Async.procedure(changes::addForeignKeys, spec, t)));
+          work.addFirst(() -> tableStep("AddForeignKeys " + t.name(), Async.procedure(changes::addForeignKeys, spec, t)));
         }
       }
     }
