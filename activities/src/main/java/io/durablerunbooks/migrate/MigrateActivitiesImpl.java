@@ -42,17 +42,6 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
   @Override
   public SchemaPlan convertSchema(MigrateSpec spec) {
     SourceSchema source = mysql.withConnection(spec.source(), SOURCE, SourceSchema::read);
-    String sourceTime =
-        mysql.withConnection(
-            spec.source(),
-            SOURCE,
-            c -> {
-              try (Statement s = c.createStatement();
-                  ResultSet rs = s.executeQuery("SELECT DATE_FORMAT(UTC_TIMESTAMP(6), " + ValueSql.DATETIME_FORMAT + ")")) {
-                rs.next();
-                return rs.getString(1);
-              }
-            });
     SchemaConverter.Result converted = new SchemaConverter(spec).convert(source);
     List<String> problems = new ArrayList<>(converted.problems());
     String targetVersion =
@@ -66,7 +55,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
           "the schema cannot be migrated as it is; nothing was changed: " + String.join("; ", problems),
           FailureTypes.INVALID_INPUT);
     }
-    return new SchemaPlan(source.version(), targetVersion, sourceTime, converted.tables(), converted.notes());
+    return new SchemaPlan(source.version(), targetVersion, source.utcNow(), converted.tables(), converted.notes());
   }
 
   /** Adds what stops the target from taking the tables; returns the server's version. */
@@ -366,7 +355,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
               for (ColumnPlan col : t.columns()) {
                 if (col.onUpdateNow() && runMarker.equals(marker)) {
                   s.execute("DROP FUNCTION IF EXISTS " + ValueSql.pq(spec.targetSchema()) + "."
-                      + ValueSql.pq(t.name() + "_" + col.name() + "_on_update") + "()");
+                      + ValueSql.pq(SchemaConverter.onUpdateName(t.name(), col.name())) + "()");
                 }
               }
             }

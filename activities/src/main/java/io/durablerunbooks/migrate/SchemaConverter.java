@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,6 +34,21 @@ final class SchemaConverter {
   private static final Set<String> BINARY_TYPES =
       Set.of("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob");
   private static final long MAX_BIGINT_NEXT = Long.MAX_VALUE;
+
+  private record Fixed(ColumnFamily family, String pgType) {}
+
+  /** MySQL types whose PostgreSQL type depends on nothing else: no size, sign or precision. */
+  private static final Map<String, Fixed> FIXED =
+      Map.of(
+          "mediumint", new Fixed(ColumnFamily.INTEGER, "integer"),
+          "float", new Fixed(ColumnFamily.FLOAT, "real"),
+          "double", new Fixed(ColumnFamily.FLOAT, "double precision"),
+          "real", new Fixed(ColumnFamily.FLOAT, "double precision"),
+          "date", new Fixed(ColumnFamily.DATE, "date"),
+          "year", new Fixed(ColumnFamily.YEAR, "smallint"),
+          "json", new Fixed(ColumnFamily.JSON, "jsonb"),
+          "enum", new Fixed(ColumnFamily.ENUM, "text"),
+          "set", new Fixed(ColumnFamily.SET, "text"));
 
   private final MigrateSpec spec;
   private final String schema;
@@ -247,10 +263,6 @@ final class SchemaConverter {
           family = ColumnFamily.INTEGER;
           pgType = unsigned ? "integer" : "smallint";
         }
-        case "mediumint" -> {
-          family = ColumnFamily.INTEGER;
-          pgType = "integer";
-        }
         case "int", "integer" -> {
           family = ColumnFamily.INTEGER;
           pgType = unsigned ? "bigint" : "integer";
@@ -262,18 +274,6 @@ final class SchemaConverter {
         case "decimal", "numeric" -> {
           family = ColumnFamily.DECIMAL;
           pgType = "numeric(" + c.precision() + "," + c.scale() + ")";
-        }
-        case "float" -> {
-          family = ColumnFamily.FLOAT;
-          pgType = "real";
-        }
-        case "double", "real" -> {
-          family = ColumnFamily.FLOAT;
-          pgType = "double precision";
-        }
-        case "date" -> {
-          family = ColumnFamily.DATE;
-          pgType = "date";
         }
         case "datetime" -> {
           family = ColumnFamily.DATETIME;
@@ -290,29 +290,16 @@ final class SchemaConverter {
           pgType = "time(" + c.datetimePrecision() + ") without time zone";
           width = c.datetimePrecision();
         }
-        case "year" -> {
-          family = ColumnFamily.YEAR;
-          pgType = "smallint";
-        }
-        case "json" -> {
-          family = ColumnFamily.JSON;
-          pgType = "jsonb";
-        }
-        case "enum" -> {
-          family = ColumnFamily.ENUM;
-          pgType = "text";
-        }
-        case "set" -> {
-          family = ColumnFamily.SET;
-          pgType = "text";
-        }
         case "bit" -> {
           family = ColumnFamily.BIT;
           width = c.precision();
           pgType = "bit(" + width + ")";
         }
         default -> {
-          if (TEXT_TYPES.contains(type)) {
+          if (FIXED.containsKey(type)) {
+            family = FIXED.get(type).family();
+            pgType = FIXED.get(type).pgType();
+          } else if (TEXT_TYPES.contains(type)) {
             family = c.jsonChecked() ? ColumnFamily.JSON : ColumnFamily.TEXT;
             pgType =
                 c.jsonChecked() ? "jsonb" : type.endsWith("char") ? "varchar(" + size(c.columnType()) + ")" : "text";
@@ -423,7 +410,7 @@ final class SchemaConverter {
    * source's own value is copied, not replaced.
    */
   private List<String> onUpdateTrigger(String table, ColumnPlan c) {
-    String name = table + "_" + c.name() + "_on_update";
+    String name = onUpdateName(table, c.name());
     String col = q(c.name());
     return List.of(
         "CREATE FUNCTION " + qualified(name) + "() RETURNS trigger LANGUAGE plpgsql AS $fn$\n"
@@ -436,6 +423,11 @@ final class SchemaConverter {
             + "END\n$fn$",
         "CREATE TRIGGER " + q(name) + " BEFORE UPDATE ON " + qualified(table) + " FOR EACH ROW EXECUTE FUNCTION "
             + qualified(name) + "()");
+  }
+
+  /** The name of the trigger, and of its function, that stands for a column's ON UPDATE. */
+  static String onUpdateName(String table, String column) {
+    return table + "_" + column + "_on_update";
   }
 
   private String createTable(Table t, List<ColumnPlan> columns) {

@@ -11,7 +11,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /** The source's tables as information_schema describes them: what the converter works from. */
-record SourceSchema(String version, boolean mariadb, List<Table> tables) {
+/**
+ * @param utcNow the source's UTC clock when the schema was read ({@code yyyy-MM-dd HH:mm:ss.SSSSSS})
+ */
+record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> tables) {
 
   record Column(
       String name,
@@ -61,15 +64,33 @@ record SourceSchema(String version, boolean mariadb, List<Table> tables) {
     }
   }
 
+  @FunctionalInterface
+  private interface TableRowReader {
+    void read(Table table, ResultSet row) throws SQLException;
+  }
+
+  /** As {@link #eachRow}, for rows whose first column names a table: rows of other tables are skipped. */
+  private static void eachTableRow(Connection c, String sql, String database, Map<String, Table> tables, TableRowReader reader)
+      throws SQLException {
+    eachRow(c, sql, database, rs -> {
+      Table t = tables.get(rs.getString(1));
+      if (t != null) {
+        reader.read(t, rs);
+      }
+    });
+  }
+
   /** Reads every base table of the connection's database. */
   static SourceSchema read(Connection c) throws SQLException {
     String version;
     String database;
+    String utcNow;
     try (var s = c.createStatement();
-        var rs = s.executeQuery("SELECT VERSION(), DATABASE()")) {
+        var rs = s.executeQuery("SELECT VERSION(), DATABASE(), DATE_FORMAT(UTC_TIMESTAMP(6), " + ValueSql.DATETIME_FORMAT + ")")) {
       rs.next();
       version = rs.getString(1);
       database = rs.getString(2);
+      utcNow = rs.getString(3);
     }
     boolean mariadb = version.toLowerCase(Locale.ROOT).contains("mariadb");
     Map<String, Table> tables = new LinkedHashMap<>();
@@ -87,18 +108,15 @@ record SourceSchema(String version, boolean mariadb, List<Table> tables) {
                   new ArrayList<>(), new ArrayList<>()));
         });
     List<String> jsonChecked = jsonCheckedColumns(c, database, mariadb);
-    eachRow(
+    eachTableRow(
         c,
         "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,"
             + " CHARACTER_SET_NAME, COALESCE(NUMERIC_PRECISION, 0), COALESCE(NUMERIC_SCALE, 0),"
             + " COALESCE(DATETIME_PRECISION, 0)"
             + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION",
         database,
-        rs -> {
-          Table t = tables.get(rs.getString(1));
-          if (t == null) {
-            return;
-          }
+        tables,
+        (t, rs) -> {
           String name = rs.getString(2);
           String dflt = rs.getString(6);
           // MariaDB shows "no default" as SQL NULL and DEFAULT NULL as the word NULL.
@@ -121,7 +139,7 @@ record SourceSchema(String version, boolean mariadb, List<Table> tables) {
         });
     readIndexes(c, database, tables);
     readForeignKeys(c, database, tables);
-    return new SourceSchema(version, mariadb, List.copyOf(tables.values()));
+    return new SourceSchema(version, mariadb, utcNow, List.copyOf(tables.values()));
   }
 
   /** MariaDB's JSON is longtext with a CHECK (json_valid(`col`)) named after the column. */
@@ -147,17 +165,14 @@ record SourceSchema(String version, boolean mariadb, List<Table> tables) {
 
   private static void readIndexes(Connection c, String database, Map<String, Table> tables) throws SQLException {
     Map<String, Index> indexes = new LinkedHashMap<>();
-    eachRow(
+    eachTableRow(
         c,
         "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, INDEX_TYPE, COLUMN_NAME, COALESCE(SUB_PART, 0)"
             + " FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?"
             + " ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
         database,
-        rs -> {
-          Table t = tables.get(rs.getString(1));
-          if (t == null) {
-            return;
-          }
+        tables,
+        (t, rs) -> {
           String name = rs.getString(2);
           if (name.equals("PRIMARY")) {
             t.primaryKey().add(rs.getString(5));
@@ -175,7 +190,7 @@ record SourceSchema(String version, boolean mariadb, List<Table> tables) {
 
   private static void readForeignKeys(Connection c, String database, Map<String, Table> tables) throws SQLException {
     Map<String, ForeignKey> keys = new LinkedHashMap<>();
-    eachRow(
+    eachTableRow(
         c,
         "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME,"
             + " r.DELETE_RULE, r.UPDATE_RULE"
@@ -186,11 +201,8 @@ record SourceSchema(String version, boolean mariadb, List<Table> tables) {
             + " WHERE k.TABLE_SCHEMA = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL"
             + " ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
         database,
-        rs -> {
-          Table t = tables.get(rs.getString(1));
-          if (t == null) {
-            return;
-          }
+        tables,
+        (t, rs) -> {
           String name = rs.getString(2);
           ForeignKey fk = keys.get(t.name() + "\u0000" + name);
           if (fk == null) {

@@ -45,6 +45,7 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
     long bytes;
     long zeroDates;
     long startedAt;
+    long finishedAt;
 
     TableCopy(TablePlan table, int ranges) {
       this.table = table;
@@ -146,7 +147,7 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
       String t = copy.table.name();
       run.fact("table." + t + ".rows", copy.rows);
       run.fact("table." + t + ".bytes", copy.bytes);
-      run.fact("table." + t + ".copySeconds", String.format("%.1f", (copy.startedAt == 0 ? 0 : Workflow.currentTimeMillis() - copy.startedAt) / 1000.0));
+      run.fact("table." + t + ".copySeconds", String.format("%.1f", (copy.finishedAt - copy.startedAt) / 1000.0));
       if (copy.zeroDates > 0) {
         run.fact("table." + t + ".zeroDatesAsNull", copy.zeroDates);
       }
@@ -176,6 +177,7 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
               copy.bytes += copied.bytes();
               copy.zeroDates += copied.zeroDates();
               if (copy.done == copy.ranges) {
+                copy.finishedAt = Workflow.currentTimeMillis();
                 run.endStep(copy.handle, StepStatus.SUCCEEDED, copy.detail());
                 work.addFirst(
                     () -> tableStep("BuildIndexes " + copy.table.name(), Async.procedure(transfers::buildIndexes, spec, copy.table)));

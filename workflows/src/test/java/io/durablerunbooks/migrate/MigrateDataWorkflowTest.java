@@ -144,6 +144,7 @@ class MigrateDataWorkflowTest {
     assertThat(step(report, "Verify lines").detail()).isEqualTo("1000 rows in source, 1000 in target, 4 ranges, equal");
     assertThat(report.facts())
         .containsEntry("table.orders.rows", "3000")
+        .containsKey("table.lines.copySeconds")
         .containsEntry("table.orders.zeroDatesAsNull", "2")
         .containsEntry("table.lines.verdict", "equal")
         .containsEntry("note.1", "index idx_name renamed");
