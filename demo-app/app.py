@@ -7,7 +7,16 @@ finishes the requests in flight and exits, while the next worker keeps accepting
 Without LISTEN_FD it binds 127.0.0.1:$PORT itself, for trying it out by hand.
 
 Settings come from the environment (the host's shared/app.env): PORT, APP_NAME, APP_HOST,
-DATABASE_URL and DB_PASSWORD_FILE. Files in the release directory make a release misbehave on
+DATABASE_URL and DB_PASSWORD_FILE. DATABASE_URL is postgresql://USER@HOST:PORT/DB (psycopg2) or
+mysql://USER@HOST:PORT/DB (PyMySQL, for MySQL and MariaDB); the password is read from the file
+DB_PASSWORD_FILE names, so it is never part of the settings. Every request opens its own
+connection: a worker started after DATABASE_URL changed talks to the new database only.
+
+Database endpoints, answering 503 with the database's error when it refuses (a MySQL server set
+read-only refuses every write): GET /api/db (the engine and a round trip), GET /api/items (the
+first items by id; ?limit=N, at most 1000), POST /api/items with {"name": ..., "price": ...}
+(201 with the new id; the id comes from the database's own sequence), GET and DELETE
+/api/items/ID. Files in the release directory make a release misbehave on
 purpose, for tests: FAIL_HEALTH (GET /health answers 500 and the worker refuses to become ready),
 FAIL_ROUTES (one path a line; those answer 500 while the worker starts normally) and SLOW_MS (every
 request first sleeps that many milliseconds).
@@ -24,22 +33,26 @@ serves every request on threads, so one process sees all of an instance's traffi
 a new worker from zero, which Prometheus reads as a counter reset (rate() and increase() allow
 for it); requests the old worker finishes while draining after its last scrape are not counted.
 """
+import datetime
+import decimal
 import html
 import json
 import os
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 RELEASE_DIR = os.path.dirname(os.path.abspath(__file__))
 STATIC_DIR = os.path.join(RELEASE_DIR, "static")
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".png": "image/png", ".svg": "image/svg+xml", ".ico": "image/x-icon"}
-PSQL_TIMEOUT_SECONDS = 10
+DB_TIMEOUT_SECONDS = 5
+MAX_ITEMS = 1000
+NAME_LIMIT = 120
 # Upper bounds in seconds, as Prometheus writes them in the le label.
 LATENCY_BUCKETS = ("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5")
 UNCOUNTED_PATHS = {"/metrics", "/health"}
@@ -77,24 +90,79 @@ def slow_ms():
     return int(value) if value.isdigit() else 0
 
 
-def psql(sql):
-    """Runs one statement with psql; returns (ok, output or error text). The password comes from
-    the file DB_PASSWORD_FILE names, so it is never part of the settings or a command line."""
-    env = dict(os.environ, PGCONNECT_TIMEOUT="3")
+class DatabaseError(Exception):
+    """The database refused or could not be reached; the message is the database's own."""
+
+
+def database_engine():
+    url = os.environ.get("DATABASE_URL", "")
+    return url.split("://", 1)[0] if "://" in url else ""
+
+
+def connect():
+    """A new connection to DATABASE_URL, in autocommit mode: each statement is its own transaction."""
+    url = urllib.parse.urlsplit(os.environ.get("DATABASE_URL", ""))
+    password = ""
     password_file = os.environ.get("DB_PASSWORD_FILE", "")
+    if password_file:
+        with open(password_file, encoding="utf-8") as f:
+            password = f.read().strip()
+    database = url.path.lstrip("/")
     try:
-        if password_file:
-            with open(password_file, encoding="utf-8") as f:
-                env["PGPASSWORD"] = f.read().strip()
-        done = subprocess.run(
-            ["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", os.environ.get("DATABASE_URL", ""),
-             "-c", sql],
-            env=env, capture_output=True, text=True, timeout=PSQL_TIMEOUT_SECONDS, check=False)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        return False, str(e)
-    if done.returncode != 0:
-        return False, done.stderr.strip() or "psql exited with status %d" % done.returncode
-    return True, done.stdout.strip()
+        if url.scheme == "postgresql":
+            import psycopg2
+            connection = psycopg2.connect(host=url.hostname, port=url.port or 5432, user=url.username,
+                                          password=password, dbname=database,
+                                          connect_timeout=DB_TIMEOUT_SECONDS)
+            connection.autocommit = True
+            return connection
+        if url.scheme == "mysql":
+            import pymysql
+            return pymysql.connect(host=url.hostname, port=url.port or 3306, user=url.username,
+                                   password=password, database=database, charset="utf8mb4",
+                                   connect_timeout=DB_TIMEOUT_SECONDS, read_timeout=DB_TIMEOUT_SECONDS,
+                                   write_timeout=DB_TIMEOUT_SECONDS, autocommit=True)
+    except Exception as e:  # the drivers' errors share no base class
+        raise DatabaseError(str(e).strip()) from e
+    raise DatabaseError("DATABASE_URL must start with postgresql:// or mysql://, got %r" % url.scheme)
+
+
+def run_sql(sql, params=(), fetch="all"):
+    """Runs one statement (%s placeholders in both drivers); returns (column names, rows), or for
+    fetch="count" the rows it changed, or for fetch="id" the key the database gave the new row."""
+    connection = connect()
+    try:
+        cursor = connection.cursor()
+        if fetch == "id" and database_engine() == "postgresql":
+            sql += " RETURNING id"
+        cursor.execute(sql, params)
+        if fetch == "count":
+            return cursor.rowcount
+        if fetch == "id":
+            return cursor.fetchone()[0] if database_engine() == "postgresql" else cursor.lastrowid
+        names = [d[0] for d in cursor.description]
+        return names, cursor.fetchall()
+    except DatabaseError:
+        raise
+    except Exception as e:
+        raise DatabaseError(str(e).strip()) from e
+    finally:
+        connection.close()
+
+
+def json_value(value):
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    return value
+
+
+def rows_as_dicts(result):
+    names, rows = result
+    return [{name: json_value(value) for name, value in zip(names, row)} for row in rows]
 
 
 def label_value(value):
@@ -217,10 +285,31 @@ class Handler(BaseHTTPRequestHandler):
         route = ROUTES.get(path)
         if route is not None:
             route(self)
+        elif item_id(path) is not None:
+            self.item(item_id(path))
         elif path.startswith("/static/"):
             self.static(path[len("/static/"):])
         else:
             self.send_json(404, {"error": "no route " + path})
+
+    def do_POST(self):
+        self.changing_request(lambda path: self.create_item() if path == "/api/items" else None)
+
+    def do_DELETE(self):
+        self.changing_request(
+            lambda path: self.delete_item(item_id(path)) if item_id(path) is not None else None)
+
+    def changing_request(self, handle):
+        path = self.path.split("?", 1)[0]
+        delay = slow_ms()
+        if delay:
+            time.sleep(delay / 1000)
+        if path in failing_routes():
+            self.send_json(500, {"status": "failing", "version": VERSION, "host": HOST,
+                                 "reason": path + " is listed in FAIL_ROUTES"})
+            return
+        if handle(path) is None and self.status_sent is None:
+            self.send_json(404, {"error": "no route %s %s" % (self.command, path)})
 
     def health(self):
         problem = health_problem()
@@ -236,19 +325,67 @@ class Handler(BaseHTTPRequestHandler):
 
     def database(self):
         started = time.monotonic()
-        ok, out = psql("select 1")
+        try:
+            run_sql("select 1")
+        except DatabaseError as e:
+            self.send_json(503, {"status": "error", "version": VERSION, "host": HOST,
+                                 "engine": database_engine(), "error": str(e)})
+            return
         elapsed_ms = round((time.monotonic() - started) * 1000)
-        if ok:
-            self.send_json(200, {"status": "ok", "version": VERSION, "host": HOST, "ms": elapsed_ms})
-        else:
-            self.send_json(503, {"status": "error", "version": VERSION, "host": HOST, "error": out})
+        self.send_json(200, {"status": "ok", "version": VERSION, "host": HOST, "engine": database_engine(),
+                             "ms": elapsed_ms})
 
     def items(self):
-        ok, out = psql("select coalesce(json_agg(i order by i.id), '[]') from items i")
-        if ok:
-            self.send_json(200, {"version": VERSION, "host": HOST, "items": json.loads(out)})
-        else:
-            self.send_json(503, {"status": "error", "version": VERSION, "host": HOST, "error": out})
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        limit = query.get("limit", ["100"])[0]
+        if not limit.isdigit() or not 1 <= int(limit) <= MAX_ITEMS:
+            self.send_json(400, {"error": "limit must be a number from 1 to %d, got %r" % (MAX_ITEMS, limit)})
+            return
+        self.database_call(lambda: {"version": VERSION, "host": HOST, "items": rows_as_dicts(
+            run_sql("select * from items order by id limit %s", (int(limit),)))})
+
+    def item(self, item_id):
+        def read():
+            found = rows_as_dicts(run_sql("select * from items where id = %s", (item_id,)))
+            return (200, found[0]) if found else (404, {"error": "no item %d" % item_id})
+        self.database_call(read)
+
+    def create_item(self):
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+            body = json.loads(self.rfile.read(length) or b"{}")
+        except (ValueError, UnicodeDecodeError) as e:
+            self.send_json(400, {"error": "the body must be a JSON object: %s" % e})
+            return
+        name = body.get("name") if isinstance(body, dict) else None
+        price = body.get("price", 0) if isinstance(body, dict) else None
+        if not isinstance(name, str) or not 1 <= len(name) <= NAME_LIMIT:
+            self.send_json(400, {"error": "name must be a string of 1 to %d characters" % NAME_LIMIT})
+            return
+        if isinstance(price, bool) or not isinstance(price, (int, float)) or not 0 <= price < 1e8:
+            self.send_json(400, {"error": "price must be a number from 0 to 99999999.99"})
+            return
+        self.database_call(lambda: (201, {"id": run_sql("insert into items (name, price) values (%s, %s)",
+                                                          (name, decimal.Decimal(str(price))), fetch="id"),
+                                          "engine": database_engine(), "host": HOST}))
+
+    def delete_item(self, item_id):
+        def delete():
+            deleted = run_sql("delete from items where id = %s", (item_id,), fetch="count")
+            return (200, {"deleted": deleted}) if deleted else (404, {"error": "no item %d" % item_id})
+        self.database_call(delete)
+
+    def database_call(self, call):
+        """Answers what call returns ((status, value) or a value for 200), or 503 when the database
+        refuses."""
+        try:
+            answer = call()
+        except DatabaseError as e:
+            self.send_json(503, {"status": "error", "version": VERSION, "host": HOST,
+                                 "engine": database_engine(), "error": str(e)})
+            return
+        status, value = answer if isinstance(answer, tuple) else (200, answer)
+        self.send_json(status, value)
 
     def version(self):
         self.send_json(200, {"version": VERSION, "host": HOST, "release": RELEASE_DIR,
@@ -279,6 +416,13 @@ class Handler(BaseHTTPRequestHandler):
         code = getattr(code, "value", code)
         if not isinstance(code, int) or code >= 400:
             super().log_request(code, size)
+
+
+def item_id(path):
+    """The id of /api/items/ID, or None for any other path."""
+    prefix = "/api/items/"
+    rest = path[len(prefix):] if path.startswith(prefix) else ""
+    return int(rest) if rest.isdigit() and len(rest) <= 18 else None
 
 
 ROUTES = {"/health": Handler.health, "/": Handler.front_page, "/api/db": Handler.database,

@@ -53,6 +53,9 @@ ensure_host_tools() {
   [[ -x "$SSHD" ]] || missing+=(openssh-server)
   command -v ssh-keygen >/dev/null || missing+=(openssh-client)
   [[ -x "$PYTHON" ]] || missing+=(python3)
+  # The demo application's database drivers: PostgreSQL, and MySQL/MariaDB for the cutover's store1.
+  "$PYTHON" -c 'import psycopg2' 2>/dev/null || missing+=(python3-psycopg2)
+  "$PYTHON" -c 'import pymysql' 2>/dev/null || missing+=(python3-pymysql)
   command -v psql >/dev/null || missing+=(postgresql-client)
   command -v curl >/dev/null || missing+=(curl)
   if ((${#missing[@]})); then

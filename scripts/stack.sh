@@ -330,6 +330,7 @@ cmd_up() {
   timed temporal up_temporal
   # Their status tables are printed with ours by cmd_status.
   "$SCRIPTS/hosts.sh" up >/dev/null
+  "$SCRIPTS/store.sh" up >/dev/null
   "$SCRIPTS/nginx.sh" up >/dev/null
   "$SCRIPTS/prometheus.sh" up
   cmd_status
@@ -338,6 +339,7 @@ cmd_up() {
 cmd_down() {
   "$SCRIPTS/prometheus.sh" down
   "$SCRIPTS/nginx.sh" down
+  "$SCRIPTS/store.sh" down
   "$SCRIPTS/hosts.sh" down
   down_temporal
   down_s3proxy
@@ -355,6 +357,7 @@ cmd_status() {
   status_line s3proxy "$S3_PORT" "$(pid_note "$STATE/s3proxy.pid" "$S3PROXY_JAR")"
   status_line temporal "$TEMPORAL_PORT" "$(pid_note "$STATE/temporal.pid" "$STATE/temporal.db") UI http://127.0.0.1:$TEMPORAL_UI_PORT"
   "$SCRIPTS/hosts.sh" status
+  "$SCRIPTS/store.sh" status
   "$SCRIPTS/nginx.sh" status
   "$SCRIPTS/prometheus.sh" status
 }
@@ -385,6 +388,7 @@ cmd_env() {
   done
   "$SCRIPTS/mariadb.sh" env
   "$SCRIPTS/hosts.sh" env
+  "$SCRIPTS/store.sh" env
   "$SCRIPTS/nginx.sh" env
   "$SCRIPTS/prometheus.sh" env
 }

@@ -2,8 +2,11 @@ package io.durablerunbooks.activities;
 
 import io.durablerunbooks.backup.BackupActivitiesImpl;
 import io.durablerunbooks.backup.Manifests;
+import io.durablerunbooks.cutover.CutoverActivitiesImpl;
+import io.durablerunbooks.cutover.WatchActivitiesImpl;
 import io.durablerunbooks.deploy.DeployActivitiesImpl;
 import io.durablerunbooks.migrate.MigrateActivitiesImpl;
+import io.durablerunbooks.rollout.HttpProbe;
 import io.durablerunbooks.rollout.RolloutActivitiesImpl;
 import io.durablerunbooks.notify.NotifyActivitiesImpl;
 import io.durablerunbooks.postgres.PgTools;
@@ -31,6 +34,8 @@ public final class ActivityImplementations implements AutoCloseable {
   private final DeployActivitiesImpl deploy;
   private final RolloutActivitiesImpl rollout;
   private final MigrateActivitiesImpl migrate;
+  private final CutoverActivitiesImpl cutover;
+  private final WatchActivitiesImpl watch;
 
   private ActivityImplementations(SecretResolver secrets) {
     this.pools = new PostgresPools(secrets);
@@ -45,6 +50,8 @@ public final class ActivityImplementations implements AutoCloseable {
     this.rollout = new RolloutActivitiesImpl(secrets, RolloutActivitiesImpl.defaultHttpClient());
     this.migratePools = new PostgresPools(secrets, MigrateActivitiesImpl.TARGET_CONNECTIONS);
     this.migrate = new MigrateActivitiesImpl(secrets, migratePools);
+    this.cutover = new CutoverActivitiesImpl(secrets, migratePools, HttpProbe.defaultHttpClient());
+    this.watch = new WatchActivitiesImpl(pools, HttpProbe.defaultHttpClient());
   }
 
   /** Reads nothing but the worker's environment, through the {@link SecretResolver}. */
@@ -56,9 +63,12 @@ public final class ActivityImplementations implements AutoCloseable {
     return new ActivityImplementations(secrets);
   }
 
-  /** What the worker registers: the backup, restore, deploy, rollout, migrate and notification activities. */
+  /**
+   * What the worker registers: the backup, restore, deploy, rollout, migrate, cutover, post-cutover
+   * watch and notification activities.
+   */
   public Object[] all() {
-    return new Object[] {backup, restore, deploy, rollout, migrate, notify};
+    return new Object[] {backup, restore, deploy, rollout, migrate, cutover, watch, notify};
   }
 
   public BackupActivitiesImpl backup() {

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 /** The migrate-data steps against a real MySQL/MariaDB source and PostgreSQL target. */
 public final class MigrateActivitiesImpl implements MigrateActivities {
@@ -29,6 +30,9 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
   private static final String SOURCE = "source";
   private static final String TARGET = "target";
   private static final String MAINTENANCE_WORK_MEM = "256MB";
+  /** Copies of a differing range a full sync makes before it calls the rows a defect of the copy. */
+  private static final int REPAIR_ATTEMPTS = 3;
+  static final String UNREPAIRABLE = "RowsCannotBeCopied";
 
   private final MySqlSessions mysql;
   private final PostgresPools pools;
@@ -56,6 +60,70 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
           FailureTypes.INVALID_INPUT);
     }
     return new SchemaPlan(source.version(), targetVersion, source.utcNow(), converted.tables(), converted.notes());
+  }
+
+  @Override
+  public SchemaPlan checkCopiedSchema(MigrateSpec spec) {
+    SourceSchema source = mysql.withConnection(spec.source(), SOURCE, SourceSchema::read);
+    SchemaConverter.Result converted = new SchemaConverter(spec).convert(source);
+    List<String> problems = new ArrayList<>(converted.problems());
+    String targetVersion =
+        pools.withConnection(spec.target(), TARGET, c -> copyProblems(c, spec.targetSchema(), converted.tables(), problems));
+    if (converted.tables().isEmpty() && problems.isEmpty()) {
+      problems.add("tables: no table of " + spec.source().database() + " is selected");
+    }
+    if (!problems.isEmpty()) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "the copy in " + spec.target().database() + " is not one this cutover can take over; nothing was changed: "
+              + String.join("; ", problems),
+          FailureTypes.INVALID_INPUT);
+    }
+    return new SchemaPlan(source.version(), targetVersion, source.utcNow(), converted.tables(), converted.notes());
+  }
+
+  /**
+   * Adds what keeps the target's tables from being the copy of the source's: a missing table, one
+   * another tool made (the checksums rely on our type map), or other columns; returns the version.
+   */
+  private static String copyProblems(Connection c, String schema, List<TablePlan> tables, List<String> problems)
+      throws SQLException {
+    String version;
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT current_setting('server_version')")) {
+      rs.next();
+      version = rs.getString(1);
+    }
+    for (TablePlan t : tables) {
+      String marker = tableMarker(c, schema, t.name());
+      if (marker == null) {
+        problems.add("target: " + schema + "." + t.name() + " does not exist; copy it first with a migrate-data run,"
+            + " or leave it out with tables.exclude");
+        continue;
+      }
+      if (!marker.startsWith(TABLE_MARKER)) {
+        problems.add("target: " + schema + "." + t.name() + " was not created by migrate-data (its comment is "
+            + SchemaConverter.pgLiteral(marker) + "); the checksums rely on its type map, so copy it with migrate-data");
+        continue;
+      }
+      List<String> columns = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT attname FROM pg_attribute WHERE attrelid = (quote_ident(?) || '.' || quote_ident(?))::regclass"
+              + " AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
+        ps.setString(1, schema);
+        ps.setString(2, t.name());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            columns.add(rs.getString(1));
+          }
+        }
+      }
+      List<String> expected = t.columns().stream().map(ColumnPlan::name).toList();
+      if (!columns.equals(expected)) {
+        problems.add("target: " + schema + "." + t.name() + " has the columns " + columns + ", the source " + expected
+            + "; the schemas drifted apart since the copy: copy the table again");
+      }
+    }
+    return version;
   }
 
   /** Adds what stops the target from taking the tables; returns the server's version. */
@@ -214,7 +282,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                   s.execute(ddl);
                 }
                 if (!table.identityColumn().isEmpty()) {
-                  restartIdentity(s, spec, table);
+                  restartIdentity(s, spec, table, table.nextIdentity());
                 }
               }
               return null;
@@ -228,16 +296,49 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
     }
   }
 
-  /** Past the copied maximum and past MySQL's own counter, so no new row reuses a key. */
-  private static void restartIdentity(Statement s, MigrateSpec spec, TablePlan t) throws SQLException {
+  @Override
+  public String resetSequences(MigrateSpec spec, SchemaPlan plan) {
+    List<TablePlan> tables = plan.tables().stream().filter(t -> !t.identityColumn().isEmpty()).toList();
+    if (tables.isEmpty()) {
+      return "no table has an identity";
+    }
+    java.util.Map<String, Long> counters = mysql.withConnection(spec.source(), SOURCE, c -> {
+      java.util.Map<String, Long> next = new java.util.HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()")) {
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            next.put(rs.getString(1), rs.getLong(2));
+          }
+        }
+      }
+      return next;
+    });
+    return pools.withConnection(spec.target(), TARGET, connection -> Transactions.run(connection, c -> {
+      List<String> restarted = new ArrayList<>();
+      try (Statement s = c.createStatement()) {
+        for (TablePlan t : tables) {
+          restarted.add(t.name() + " at " + restartIdentity(s, spec, t, counters.getOrDefault(t.name(), t.nextIdentity())));
+        }
+      }
+      return String.join(", ", restarted);
+    }));
+  }
+
+  /**
+   * Past the copied maximum and past MySQL's own counter, so no new row reuses a key; returns the
+   * value it restarts at.
+   */
+  private static long restartIdentity(Statement s, MigrateSpec spec, TablePlan t, long sourceNext) throws SQLException {
     String column = ValueSql.pq(t.identityColumn());
-    long next = t.nextIdentity();
+    long next = Math.max(t.nextIdentity(), sourceNext);
     try (ResultSet rs = s.executeQuery("SELECT max(" + column + ") FROM " + qualified(spec, t))) {
       if (rs.next() && rs.getString(1) != null) {
         next = Math.max(next, rs.getLong(1) + 1);
       }
     }
     s.execute("ALTER TABLE " + qualified(spec, t) + " ALTER COLUMN " + column + " RESTART WITH " + next);
+    return next;
   }
 
   @Override
@@ -265,10 +366,12 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
   public SyncResult syncTable(SyncRequest request) {
     MigrateSpec spec = request.spec();
     TablePlan table = request.table();
-    String watermark = spec.sync().watermarks().getOrDefault(table.name(), "");
+    String watermark = request.everyColumn() ? "" : spec.sync().watermarks().getOrDefault(table.name(), "");
     long[] changed = new long[2];
+    String[] startedAt = new String[1];
     TableVerification walked =
         compare(spec, table, (verifier, connections, pauser) -> {
+          startedAt[0] = sourceTime(connections.source());
           RowRepairer repairer = new RowRepairer(connections.source(), connections.target(), spec.targetSchema(), table);
           // Rows changed since the copy began, by the watermark; a first attempt only, as a retry
           // resumes the key comparison where its heartbeat left it.
@@ -276,21 +379,87 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
           if (!watermark.isEmpty()) {
             if (verifier.progress().ranges() == 0) {
               changed[0] += repairer.upsertChangedSince(watermark, request.since(), spec.sync().margin().toSeconds());
+              if (table.chunked() && verifier.keySets(connections, spec.targetSchema(), table).same()) {
+                return new TableVerification(table.name(), 0, 0, 0, 0, List.of(), 0);
+              }
             }
             compared = keysOnly(table);
           }
+          TablePlan walkedTable = compared;
           return verifier.walk(connections, spec.targetSchema(), compared, spec.verify(), pauser, (range, differences) -> {
             if (table.primaryKey().isEmpty()) {
               changed[0] += repairer.replaceAll();
               return;
             }
-            List<String> upsert = differences.stream().filter(d -> d.kind() != RowDifference.Kind.EXTRA_IN_TARGET).map(RowDifference::key).toList();
-            List<String> delete = differences.stream().filter(d -> d.kind() == RowDifference.Kind.EXTRA_IN_TARGET).map(RowDifference::key).toList();
-            changed[0] += repairer.upsertKeys(upsert);
-            changed[1] += repairer.deleteKeys(delete);
+            List<RowDifference> left = differences;
+            for (int attempt = 1; !left.isEmpty(); attempt++) {
+              if (attempt > REPAIR_ATTEMPTS) {
+                throw ApplicationFailure.newNonRetryableFailure(
+                    table.name() + ": " + left.size() + " rows still differ after being copied again " + REPAIR_ATTEMPTS
+                        + " times, keys " + left.stream().limit(20).map(RowDifference::toString).collect(Collectors.joining(", "))
+                        + ": the copy cannot reproduce them (a type override or mapping that loses information),"
+                        + " or they change faster than they can be copied",
+                    UNREPAIRABLE);
+              }
+              changed[0] += repairer.upsertKeys(left.stream().filter(d -> d.kind() != RowDifference.Kind.EXTRA_IN_TARGET).map(RowDifference::key).toList());
+              changed[1] += repairer.deleteKeys(left.stream().filter(d -> d.kind() == RowDifference.Kind.EXTRA_IN_TARGET).map(RowDifference::key).toList());
+              left = request.everyColumn() ? verifier.differences(connections, spec.targetSchema(), walkedTable, range) : List.of();
+            }
           });
         });
-    return new SyncResult(table.name(), walked.ranges(), changed[0], changed[1], walked.millis());
+    return new SyncResult(
+        table.name(), walked.ranges(), changed[0], changed[1], walked.millis(), walked.sourceRows(), startedAt[0]);
+  }
+
+  @Override
+  public TableVerification verifyChangedRows(MigrateSpec spec, TablePlan table, String since) {
+    String watermark = spec.sync().watermarks().getOrDefault(table.name(), "");
+    ColumnPlan column = table.columns().stream().filter(c -> c.name().equals(watermark)).findFirst()
+        .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+            "sync.watermarks." + table.name() + ": " + table.name() + " has no column \"" + watermark + "\"", FailureTypes.INVALID_INPUT));
+    if (!RowRepairer.SINCE.matcher(since).matches()) {
+      throw new IllegalArgumentException("since must be a UTC time like 2026-11-30 10:00:00.000000, got " + since);
+    }
+    long margin = spec.sync().margin().toSeconds();
+    String mysqlWhere = " WHERE " + ValueSql.mq(watermark) + " >= TIMESTAMP '" + since + "' - INTERVAL " + margin + " SECOND";
+    String from = "(TIMESTAMP '" + since + "' - INTERVAL '" + margin + " seconds')";
+    String pgWhere = " WHERE " + ValueSql.pq(watermark) + " >= "
+        + (column.family() == ColumnFamily.TIMESTAMP ? from + " AT TIME ZONE 'UTC'" : from);
+    return compare(spec, table, (verifier, connections, pauser) -> {
+      TableVerification changed = verifier.compareRows(connections, spec.targetSchema(), table, mysqlWhere, pgWhere, spec.verify());
+      if (!table.chunked()) {
+        TableVerification keys = verifier.walk(connections, spec.targetSchema(), keysOnly(table), spec.verify(), pauser, TableVerifier.NO_REPAIR);
+        return merged(table, changed, keys);
+      }
+      TableVerifier.KeySets sets = verifier.keySets(connections, spec.targetSchema(), table);
+      TableVerification keys = sets.same()
+          ? new TableVerification(table.name(), sets.sourceRows(), sets.targetRows(), 1, 0, List.of(), 0)
+          : verifier.walk(connections, spec.targetSchema(), keysOnly(table), spec.verify(), pauser, TableVerifier.NO_REPAIR);
+      return merged(table, changed, keys);
+    });
+  }
+
+  /** The changed rows' verdict and the key sets' as one: the table's counts, every difference. */
+  private static TableVerification merged(TablePlan table, TableVerification changed, TableVerification keys) {
+    java.util.LinkedHashSet<RowDifference> all = new java.util.LinkedHashSet<>(changed.differences());
+    all.addAll(keys.differences());
+    // A key set walk that differs and finds no key means the fingerprint saw a change the
+    // comparison could not name: still a difference.
+    long keyDifferences = keys.differingRows() == 0 && keys.sourceRows() != keys.targetRows() ? 1 : keys.differingRows();
+    return new TableVerification(
+        table.name(), keys.sourceRows(), keys.targetRows(), changed.ranges() + keys.ranges(),
+        Math.max(changed.differingRows() + keyDifferences, all.size()), List.copyOf(all), changed.millis() + keys.millis());
+  }
+
+  /** The source's UTC clock, as the delta sync's watermark searches take it. */
+  private static String sourceTime(Connection source) throws SQLException {
+    try (Statement s = source.createStatement();
+        ResultSet rs = s.executeQuery("SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%d %H:%i:%s.%f')")) {
+      rs.next();
+      return rs.getString(1);
+    } catch (SQLException e) {
+      throw new SourceException(e);
+    }
   }
 
   /** The table as its key columns alone: comparing it finds rows added or deleted, not changed. */

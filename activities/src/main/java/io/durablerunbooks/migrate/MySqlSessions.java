@@ -15,24 +15,24 @@ import java.util.Properties;
  * connection per step: a streamed result set holds its connection for the whole copy, so a pool
  * would add nothing.
  */
-final class MySqlSessions {
+public final class MySqlSessions {
 
   /** Seconds a statement of ours waits for a lock before giving up (and retrying later). */
   static final int LOCK_WAIT_SECONDS = 5;
 
   /** A unit of work on one connection; SQL errors are classified by {@link #withConnection}. */
   @FunctionalInterface
-  interface SqlWork<T> {
+  public interface SqlWork<T> {
     T run(Connection connection) throws SQLException;
   }
 
   private final SecretResolver secrets;
 
-  MySqlSessions(SecretResolver secrets) {
+  public MySqlSessions(SecretResolver secrets) {
     this.secrets = Objects.requireNonNull(secrets, "secrets");
   }
 
-  <T> T withConnection(MySqlConnection db, String field, SqlWork<T> work) {
+  public <T> T withConnection(MySqlConnection db, String field, SqlWork<T> work) {
     try (Connection connection = open(db, field)) {
       return work.run(connection);
     } catch (SQLException e) {

@@ -22,6 +22,7 @@ final class RowRepairer {
 
   private static final int KEYS_PER_STATEMENT = 1_000;
   private static final String STAGING = "dr_sync_rows";
+  private static final String TARGET_ALIAS = "durable_runbooks_target";
   private static final Pattern INTEGER = Pattern.compile("-?\\d{1,20}");
   static final Pattern SINCE = Pattern.compile("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?");
 
@@ -103,22 +104,24 @@ final class RowRepairer {
             .filter(c -> !t.primaryKey().contains(c.name()))
             .map(c -> ValueSql.pq(c.name()) + " = EXCLUDED." + ValueSql.pq(c.name()))
             .toList();
+    List<String> values = t.columns().stream().filter(c -> !t.primaryKey().contains(c.name())).map(c -> ValueSql.pq(c.name())).toList();
+    // A row the source has unchanged is not rewritten: no dead tuple, and the count is of real changes.
     String conflict =
         "ON CONFLICT (" + t.primaryKey().stream().map(ValueSql::pq).collect(Collectors.joining(", ")) + ") "
-            + (updates.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + String.join(", ", updates));
-    Transactions.run(target, c -> {
+            + (updates.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + String.join(", ", updates)
+                + " WHERE ROW(" + values.stream().map(v -> TARGET_ALIAS + "." + v).collect(Collectors.joining(", "))
+                + ") IS DISTINCT FROM ROW(" + values.stream().map(v -> "EXCLUDED." + v).collect(Collectors.joining(", ")) + ")");
+    return Transactions.run(target, c -> {
       try (Statement s = c.createStatement()) {
         s.execute("SET LOCAL durable_runbooks.sync = 'on'");
         s.execute("CREATE TEMP TABLE " + STAGING + " (LIKE " + table + ") ON COMMIT DROP");
         copier.copyRows(source, select, params, c, ChunkCopier.copyStatement(STAGING, t), t);
-        s.execute("INSERT INTO " + table + " (" + String.join(", ", columns) + ") SELECT " + String.join(", ", columns)
-            + " FROM " + STAGING + " " + conflict);
+        return (long) s.executeUpdate("INSERT INTO " + table + " AS " + TARGET_ALIAS + " (" + String.join(", ", columns) + ") SELECT "
+            + String.join(", ", columns) + " FROM " + STAGING + " " + conflict);
       } catch (IOException e) {
         throw new SQLException("copy of changed rows of " + t.name() + " failed: " + e.getMessage(), e);
       }
-      return null;
     });
-    return copier.rows.get();
   }
 
   private static List<List<String>> batches(List<String> keys) {

@@ -102,69 +102,26 @@ final class TableVerifier {
   TableVerification walk(
       Connections connections, String schema, TablePlan t, VerifyOptions options, Pauser pauser, Repair repair)
       throws SQLException, IOException, InterruptedException {
-    Connection source = connections.source();
-    Connection target = connections.target();
     long started = System.nanoTime();
     long targetMillis = Math.max(50, options.queryTime().toMillis());
-    boolean keyed = !t.primaryKey().isEmpty();
-    List<ColumnPlan> json = t.columns().stream().filter(c -> c.family() == ColumnFamily.JSON).toList();
-    List<ColumnPlan> plain = t.columns().stream().filter(c -> c.family() != ColumnFamily.JSON).toList();
-    String mysqlHash = ValueSql.mysqlRowHash(plain);
-    String pgHash = ValueSql.pgRowHash(plain);
-    String pgTable = ValueSql.pq(schema) + "." + ValueSql.pq(t.name());
-    String mysqlKey = keyed ? ValueSql.mysqlKey(t) : "''";
-    String pgKey = keyed ? ValueSql.pgKey(t) : "''";
-    Optional<JsonComparison> jsonParts =
-        json.isEmpty() ? Optional.empty() : Optional.of(new JsonComparison(connections.jsonSource(), target, schema, t, json));
+    TableSql sql = new TableSql(connections, schema, t);
     Progress p = progress;
     while (!p.done()) {
-      KeyRange range = t.chunked() ? sourceRange(source, t, p.after(), p.step()) : KeyRange.ALL;
-      String mysqlWhere = ValueSql.where(t, range, true);
-      String pgWhere = ValueSql.where(t, range, false);
-      Side mySide =
-          new Side(
-              source,
-              keyed
-                  ? "SELECT COUNT(*), " + mysqlAggregate(mysqlHash) + " FROM " + ValueSql.mq(t.name()) + mysqlWhere
-                  : "SELECT COUNT(*), " + mysqlSums() + " FROM (SELECT " + mysqlHash + " AS h FROM " + ValueSql.mq(t.name())
-                      + mysqlWhere + ") x",
-              "SELECT " + mysqlKey + ", " + mysqlHash + " FROM " + ValueSql.mq(t.name()) + mysqlWhere);
-      Side pgSide =
-          new Side(
-              target,
-              "SELECT count(*), " + pgAggregate(keyed) + " FROM (SELECT " + pgHash + " AS h FROM " + pgTable + pgWhere + ") x",
-              "SELECT " + pgKey + ", " + pgHash + " FROM " + pgTable + pgWhere);
-      CompletableFuture<Sums> mine = CompletableFuture.supplyAsync(() -> sourceSide(() -> sums(mySide)), threads);
-      Optional<JsonComparison.Parts> jsonRange = Optional.empty();
-      long jsonStarted = System.nanoTime();
-      if (jsonParts.isPresent()) {
-        jsonRange = Optional.of(jsonParts.get().aggregate(mysqlWhere, pgWhere));
-      }
-      long jsonMillis = (System.nanoTime() - jsonStarted) / 1_000_000;
-      Sums theirs = sums(pgSide);
-      Sums ours = join(mine);
-      if (jsonRange.isPresent()) {
-        ours = ours.withJson(jsonRange.get().source(), jsonMillis);
-        theirs = theirs.withJson(jsonRange.get().target(), jsonMillis);
-      }
+      KeyRange range = t.chunked() ? sourceRange(connections.source(), t, p.after(), p.step()) : KeyRange.ALL;
+      Compared c = sql.compare(ValueSql.where(t, range, true), ValueSql.where(t, range, false));
       long differing = p.differingRows();
       List<RowDifference> listed = new ArrayList<>(p.listed());
-      if (!ours.sameAs(theirs)) {
-        if (t.primaryKey().isEmpty()) {
-          differing += Math.max(1, Math.abs(ours.rows() - theirs.rows()));
-          repair.apply(range, List.of());
-        } else {
-          List<RowDifference> found = rowDifferences(mySide, pgSide, jsonParts, mysqlWhere, pgWhere);
-          differing += found.size();
-          repair.apply(range, found);
-          for (RowDifference d : found) {
-            if (listed.size() < options.maxListedRows()) {
-              listed.add(d);
-            }
+      if (!c.same()) {
+        differing += c.differing();
+        repair.apply(range, c.differences());
+        for (RowDifference d : c.differences()) {
+          if (listed.size() < options.maxListedRows()) {
+            listed.add(d);
           }
         }
       }
-      long slowest = Math.max(ours.millis(), theirs.millis());
+      Sums ours = c.ours();
+      long slowest = Math.max(ours.millis(), c.theirs().millis());
       int next = nextStep(p.step(), slowest, targetMillis);
       double rate = ours.rows() / (double) Math.max(1, ours.millis());
       boolean busy = ours.rows() >= MIN_STEP && rate < p.bestRowsPerMilli() / 3;
@@ -175,7 +132,7 @@ final class TableVerifier {
               p.ranges() + 1,
               next,
               p.sourceRows() + ours.rows(),
-              p.targetRows() + theirs.rows(),
+              p.targetRows() + c.theirs().rows(),
               differing,
               List.copyOf(listed),
               Math.max(p.bestRowsPerMilli(), ours.rows() >= MIN_STEP ? rate : 0));
@@ -187,6 +144,153 @@ final class TableVerifier {
     return new TableVerification(
         t.name(), p.sourceRows(), p.targetRows(), p.ranges(), p.differingRows(), p.listed(),
         (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** The keys of one range whose rows differ now, for a repair to check itself. */
+  List<RowDifference> differences(Connections connections, String schema, TablePlan t, KeyRange range)
+      throws SQLException, IOException {
+    return new TableSql(connections, schema, t).compare(ValueSql.where(t, range, true), ValueSql.where(t, range, false))
+        .differences();
+  }
+
+  /**
+   * Compares, as one set, the rows each side selects with its WHERE clause (the same condition in
+   * each dialect, e.g. on a watermark column): counts, checksums, and the differing keys.
+   */
+  TableVerification compareRows(
+      Connections connections, String schema, TablePlan t, String mysqlWhere, String pgWhere, VerifyOptions options)
+      throws SQLException, IOException {
+    long started = System.nanoTime();
+    Compared c = new TableSql(connections, schema, t).compare(mysqlWhere, pgWhere);
+    return new TableVerification(
+        t.name(), c.ours().rows(), c.theirs().rows(), 1, c.same() ? 0 : c.differing(),
+        c.differences().subList(0, Math.min(c.differences().size(), options.maxListedRows())),
+        (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** Each side's key count and whether their key sets agree, by {@link #keyFingerprint}. */
+  record KeySets(long sourceRows, long targetRows, boolean same) {}
+
+  /**
+   * Whether both sides hold the same set of keys, without hashing a row: the count, sum and two
+   * aggregates of a 32-bit mix of each key of a table split on one integer key, computed in both
+   * engines with integer arithmetic that overflows in neither. Made for the cutover's window, where
+   * a deletion or an insertion must be seen in a fraction of a second; two different key sets that
+   * agree on all four would take a contrived set of keys, not a workload.
+   */
+  KeySets keySets(Connections connections, String schema, TablePlan t) throws SQLException {
+    if (!t.chunked()) {
+      throw new IllegalArgumentException(t.name() + " is not split on one integer key");
+    }
+    CompletableFuture<List<String>> mine = CompletableFuture.supplyAsync(
+        () -> sourceSide(() -> fingerprint(connections.source(),
+            keyFingerprint(ValueSql.mq(t.chunkKey()), true) + " FROM " + ValueSql.mq(t.name()))),
+        threads);
+    List<String> theirs = fingerprint(connections.target(),
+        keyFingerprint(ValueSql.pq(t.chunkKey()), false) + " FROM " + ValueSql.pq(schema) + "." + ValueSql.pq(t.name()));
+    List<String> ours = join(mine);
+    return new KeySets(Long.parseLong(ours.get(0)), Long.parseLong(theirs.get(0)), sameNumbers(ours, theirs));
+  }
+
+  /** COUNT, SUM of the keys, XOR and SUM of their mix; {@code h = ((m ^ (m >> 16)) * c2) mod 2^32, m = (k * c1 + c0) mod 2^32}. */
+  static String keyFingerprint(String key, boolean mysql) {
+    String k = mysql ? "(CAST(" + key + " AS UNSIGNED) % 4294967296)" : "(((" + key + " % 4294967296) + 4294967296) % 4294967296)::bigint";
+    String m = "((" + k + " * 1664525 + 1013904223) % 4294967296)";
+    String h = "(((" + m + (mysql ? " ^ (" : " # (") + m + " >> 16)) * 73244475) % 4294967296)";
+    return mysql
+        ? "SELECT COUNT(*), COALESCE(SUM(" + key + "), 0), COALESCE(BIT_XOR(" + h + "), 0), COALESCE(SUM(" + h + "), 0)"
+        : "SELECT count(*), coalesce(sum(" + key + "), 0), coalesce(bit_xor(" + h + "), 0), coalesce(sum(" + h + "), 0)";
+  }
+
+  private static List<String> fingerprint(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4));
+    }
+  }
+
+  private static boolean sameNumbers(List<String> a, List<String> b) {
+    for (int i = 0; i < a.size(); i++) {
+      if (new java.math.BigDecimal(a.get(i)).compareTo(new java.math.BigDecimal(b.get(i))) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** What comparing one set of rows found. */
+  private record Compared(Sums ours, Sums theirs, List<RowDifference> differences, boolean keyed) {
+
+    boolean same() {
+      return ours.sameAs(theirs);
+    }
+
+    /** The differing keys, or for a table without a key at least one row, or the difference in rows. */
+    long differing() {
+      return keyed ? differences.size() : Math.max(1, Math.abs(ours.rows() - theirs.rows()));
+    }
+  }
+
+  /** The SQL comparing a table's rows, built once per walk. */
+  private final class TableSql {
+    private final Connections connections;
+    private final boolean keyed;
+    private final String mysqlHash;
+    private final String pgHash;
+    private final String mysqlTable;
+    private final String pgTable;
+    private final String mysqlKey;
+    private final String pgKey;
+    private final Optional<JsonComparison> json;
+
+    TableSql(Connections connections, String schema, TablePlan t) {
+      this.connections = connections;
+      this.keyed = !t.primaryKey().isEmpty();
+      List<ColumnPlan> jsonColumns = t.columns().stream().filter(c -> c.family() == ColumnFamily.JSON).toList();
+      List<ColumnPlan> plain = t.columns().stream().filter(c -> c.family() != ColumnFamily.JSON).toList();
+      this.mysqlHash = ValueSql.mysqlRowHash(plain);
+      this.pgHash = ValueSql.pgRowHash(plain);
+      this.mysqlTable = ValueSql.mq(t.name());
+      this.pgTable = ValueSql.pq(schema) + "." + ValueSql.pq(t.name());
+      this.mysqlKey = keyed ? ValueSql.mysqlKey(t) : "''";
+      this.pgKey = keyed ? ValueSql.pgKey(t) : "''";
+      this.json = jsonColumns.isEmpty()
+          ? Optional.empty()
+          : Optional.of(new JsonComparison(connections.jsonSource(), connections.target(), schema, t, jsonColumns));
+    }
+
+    Compared compare(String mysqlWhere, String pgWhere) throws SQLException, IOException {
+      Side mySide =
+          new Side(
+              connections.source(),
+              keyed
+                  ? "SELECT COUNT(*), " + mysqlAggregate(mysqlHash) + " FROM " + mysqlTable + mysqlWhere
+                  : "SELECT COUNT(*), " + mysqlSums() + " FROM (SELECT " + mysqlHash + " AS h FROM " + mysqlTable + mysqlWhere + ") x",
+              "SELECT " + mysqlKey + ", " + mysqlHash + " FROM " + mysqlTable + mysqlWhere);
+      Side pgSide =
+          new Side(
+              connections.target(),
+              "SELECT count(*), " + pgAggregate(keyed) + " FROM (SELECT " + pgHash + " AS h FROM " + pgTable + pgWhere + ") x",
+              "SELECT " + pgKey + ", " + pgHash + " FROM " + pgTable + pgWhere);
+      CompletableFuture<Sums> mine = CompletableFuture.supplyAsync(() -> sourceSide(() -> sums(mySide)), threads);
+      Optional<JsonComparison.Parts> jsonRange = Optional.empty();
+      long jsonStarted = System.nanoTime();
+      if (json.isPresent()) {
+        jsonRange = Optional.of(json.get().aggregate(mysqlWhere, pgWhere));
+      }
+      long jsonMillis = (System.nanoTime() - jsonStarted) / 1_000_000;
+      Sums theirs = sums(pgSide);
+      Sums ours = join(mine);
+      if (jsonRange.isPresent()) {
+        ours = ours.withJson(jsonRange.get().source(), jsonMillis);
+        theirs = theirs.withJson(jsonRange.get().target(), jsonMillis);
+      }
+      if (ours.sameAs(theirs) || !keyed) {
+        return new Compared(ours, theirs, List.of(), keyed);
+      }
+      return new Compared(ours, theirs, rowDifferences(mySide, pgSide, json, mysqlWhere, pgWhere), keyed);
+    }
   }
 
   /** The next range after {@code after} of about {@code step} rows, found on the source's key index. */

@@ -18,18 +18,18 @@ import java.util.function.BooleanSupplier;
  * the response header nginx adds. A request that gets no answer within the timeout, or a 5xx,
  * failed; one no version answered (nginx unreachable) is unattributed.
  */
-final class HttpProbe {
+public final class HttpProbe {
 
   /** One request's outcome. */
   private record Answer(String backend, boolean failed, long millis) {}
 
   private final HttpClient http;
 
-  HttpProbe(HttpClient http) {
+  public HttpProbe(HttpClient http) {
     this.http = http;
   }
 
-  static HttpClient defaultHttpClient() {
+  public static HttpClient defaultHttpClient() {
     return HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(2))
@@ -58,6 +58,14 @@ final class HttpProbe {
     int a = stats(answers, v1).requests();
     int b = stats(answers, v2).requests();
     return new SplitSample(a, b, unattributed(answers, v1, v2));
+  }
+
+  /**
+   * {@code count} GET requests to one URL, a few at a time, every answer counted (for an
+   * application's own error rate and p95 latency, with no version to tell apart).
+   */
+  public VersionStats sample(String url, int count, Duration timeout, BooleanSupplier alive) throws InterruptedException {
+    return stats(send(new ProbeSpec(url, "", 1, Duration.ofSeconds(1), timeout), count, 0, alive), "");
   }
 
   /** @param spacingNanos between request starts, 0 for at most 8 in flight with no spacing */

@@ -523,9 +523,10 @@ class MigrateActivitiesTest {
 
     @Test
     void aWatermarkFindsTheChangedRowsAndTheKeysFindTheDeletedOnes() throws Exception {
-      // Every row whose updated_at is after the copy began, whether its range was copied before or
-      // after the change: 10, 11, 15000, 13, and the two inserted.
-      syncAndVerify(Map.of("items", "updated_at"), 6);
+      // The watermark finds every row whose updated_at is after the copy began (10, 11, 15000, 13 and
+      // the two inserted), but only those the copy had wrong are written: 10, 11, 13 and 50000, as
+      // the range comparison finds; rewriting the others would only leave dead rows behind.
+      syncAndVerify(Map.of("items", "updated_at"), 4);
     }
   }
 }

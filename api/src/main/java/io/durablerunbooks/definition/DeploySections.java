@@ -334,7 +334,7 @@ final class DeploySections {
     return errors.size() == before ? new Place(directory, url) : null;
   }
 
-  private static boolean isAppUrl(String text) {
+  static boolean isAppUrl(String text) {
     URI uri = RunbookValidator.uri(text);
     return uri != null
         && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
@@ -589,7 +589,7 @@ final class DeploySections {
   }
 
   /** A path on the application, or empty to skip its check when it may be skipped. */
-  private static String appPath(Fields f, String key, String fallback, boolean skippable) {
+  static String appPath(Fields f, String key, String fallback, boolean skippable) {
     String path = f.text(key, fallback);
     if (path == null || (skippable && path.isEmpty()) || APP_PATH.matcher(path).matches()) {
       return path;

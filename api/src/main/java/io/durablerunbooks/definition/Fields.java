@@ -73,6 +73,11 @@ final class Fields {
     return v == null || v.isNull() ? null : v;
   }
 
+  /** Whether the file gives the field (a null value counts as not given). */
+  boolean has(String key) {
+    return value(key) != null;
+  }
+
   String requiredText(String key) {
     if (value(key) == null) {
       error(key, "required");
@@ -158,6 +163,23 @@ final class Fields {
       return null;
     }
     return v.intValue();
+  }
+
+  /** A number from {@code min} to {@code max}, integer or decimal, like 1.5. */
+  Double number(String key, double fallback, double min, double max) {
+    JsonNode v = value(key);
+    if (v == null) {
+      return fallback;
+    }
+    if (!v.isNumber() || v.doubleValue() < min || v.doubleValue() > max) {
+      error(key, "expected a number between " + describe(min) + " and " + describe(max) + ", like 1.5, got " + describe(v));
+      return null;
+    }
+    return v.doubleValue();
+  }
+
+  private static String describe(double bound) {
+    return bound == Math.rint(bound) ? String.valueOf((long) bound) : String.valueOf(bound);
   }
 
   /** A byte size: an integer, or text like {@code 16MiB}. */

@@ -8,6 +8,7 @@ import io.durablerunbooks.migrate.MigrateSpec.VerifyOptions;
 import io.durablerunbooks.migrate.MySqlConnection;
 import io.durablerunbooks.postgres.PostgresConnection;
 import io.durablerunbooks.runbook.RunbookHeader;
+import io.durablerunbooks.runbook.RunbookKind;
 import io.durablerunbooks.secrets.SecretRef;
 import java.time.Duration;
 import java.util.HashSet;
@@ -50,6 +51,29 @@ final class MigrateSections {
   }
 
   Supplier<RunbookDefinition> migrate(Fields root, RunbookHeader header) {
+    Supplier<MigrateSpec> data = data(root, header, () -> copy(root), () -> sync(root, true));
+    return data::get;
+  }
+
+  /**
+   * The databases and tables of a cutover, as a migrate-data file states them: its sync always
+   * runs (no {@code sync.enabled}), and {@code parallelism} says how many tables are synced and
+   * verified at once.
+   */
+  Supplier<MigrateSpec> cutoverData(Fields root, RunbookHeader header) {
+    return data(
+        root,
+        header.as(RunbookKind.MIGRATE_DATA, header.name()),
+        () -> {
+          Integer parallelism = root.integer("parallelism", DEFAULT_PARALLELISM, 1, MAX_PARALLELISM);
+          return parallelism == null ? null : new CopyOptions(parallelism, DEFAULT_CHUNK_ROWS);
+        },
+        () -> sync(root, false));
+  }
+
+  /** Reads the sections in the order a file lists them, so errors come in that order too. */
+  private Supplier<MigrateSpec> data(
+      Fields root, RunbookHeader header, Supplier<CopyOptions> copyOptions, Supplier<SyncOptions> syncOptions) {
     MySqlConnection source = source(root);
     Fields t = root.requiredObject("target");
     PostgresConnection target = null;
@@ -71,8 +95,8 @@ final class MigrateSections {
       tables.finish();
     }
     Map<String, String> columnTypes = columnTypes(root);
-    CopyOptions copy = copy(root);
-    SyncOptions sync = sync(root);
+    CopyOptions copy = copyOptions.get();
+    SyncOptions sync = syncOptions.get();
     VerifyOptions verify = verify(root);
     PostgresConnection targetConnection = target;
     String targetSchema = schema;
@@ -166,12 +190,13 @@ final class MigrateSections {
     return parallelism == null || chunkRows == null ? null : new CopyOptions(parallelism, chunkRows);
   }
 
-  private SyncOptions sync(Fields root) {
+  /** @param optional whether {@code sync.enabled} is a field: a cutover always syncs */
+  private SyncOptions sync(Fields root, boolean optional) {
     Fields f = root.object("sync");
     if (f == null) {
       return null;
     }
-    Boolean enabled = f.bool("enabled", false);
+    Boolean enabled = optional ? f.bool("enabled", false) : Boolean.TRUE;
     Map<String, String> watermarks = f.textMap("watermarks");
     if (watermarks != null) {
       for (Map.Entry<String, String> e : watermarks.entrySet()) {

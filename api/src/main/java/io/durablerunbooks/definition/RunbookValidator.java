@@ -101,6 +101,9 @@ final class RunbookValidator {
           case ROLLBACK -> new DeploySections(errors).rollback(root, header);
           case ROLLOUT -> new RolloutSections(errors).rollout(root, header);
           case MIGRATE_DATA -> new MigrateSections(errors, this).migrate(root, header);
+          case CUTOVER -> new CutoverSections(errors, this).cutover(root, header);
+          case ROLLBACK_CUTOVER -> new CutoverSections(errors, this).rollbackCutover(root, header);
+          case CUTOVER_WATCH, MYSQL_RETENTION -> () -> null;
         };
     root.finish();
     return errors.isEmpty() ? build.get() : null;
@@ -112,7 +115,12 @@ final class RunbookValidator {
       return null;
     }
     try {
-      return RunbookKind.fromId(id);
+      RunbookKind kind = RunbookKind.fromId(id);
+      if (!kind.fromFile()) {
+        root.error("kind", "a " + id + " is started by a successful cutover, never from a file; expected one of " + RunbookKind.ids());
+        return null;
+      }
+      return kind;
     } catch (IllegalArgumentException e) {
       root.error("kind", e.getMessage());
       return null;
@@ -172,7 +180,7 @@ final class RunbookValidator {
       return null;
     }
     int before = errors.size();
-    Boolean required = f.bool("required", kind == RunbookKind.RESTORE || kind == RunbookKind.ROLLBACK);
+    Boolean required = f.bool("required", alwaysGated(kind) || kind == RunbookKind.RESTORE);
     Boolean allowSelf = f.bool("allowSelfApproval", false);
     Duration timeout = f.positiveDuration("timeout", ApprovalPolicy.DEFAULT_TIMEOUT);
     f.finish();
@@ -181,7 +189,7 @@ final class RunbookValidator {
       f.error(
           "required",
           gated + " always waits for an approval: set approval.required: true"
-              + (kind == RunbookKind.RESTORE || kind == RunbookKind.ROLLBACK ? " (the default for " + kind.id() + ")" : "")
+              + (alwaysGated(kind) || kind == RunbookKind.RESTORE ? " (the default for " + kind.id() + ")" : "")
               + " and list at least one approver");
     }
     if (approvers != null && approvers.isEmpty() && (gated != null || Boolean.TRUE.equals(required))) {
@@ -196,6 +204,11 @@ final class RunbookValidator {
         : null;
   }
 
+  /** Kinds that wait for a person's GO in every environment. */
+  private static boolean alwaysGated(RunbookKind kind) {
+    return kind == RunbookKind.ROLLBACK || kind == RunbookKind.CUTOVER || kind == RunbookKind.ROLLBACK_CUTOVER;
+  }
+
   /**
    * How messages name a run that always waits for a person's GO (a restore, a deploy or a traffic
    * shift in production, any rollback), or null for any other run.
@@ -203,6 +216,12 @@ final class RunbookValidator {
   private static String productionChange(RunbookKind kind, String environment) {
     if (kind == RunbookKind.ROLLBACK) {
       return "a rollback, which marks a release bad on every host,";
+    }
+    if (kind == RunbookKind.CUTOVER) {
+      return "a cutover, which makes MySQL read-only and moves the application to PostgreSQL,";
+    }
+    if (kind == RunbookKind.ROLLBACK_CUTOVER) {
+      return "a rollback of a cutover, which moves the application back to MySQL,";
     }
     if (kind == null || environment == null || !RunbookHeader.isProduction(environment)) {
       return null;
@@ -368,7 +387,7 @@ final class RunbookValidator {
     return url;
   }
 
-  private StorageLocation storage(Fields root) {
+  StorageLocation storage(Fields root) {
     Fields f = root.requiredObject("storage");
     if (f == null) {
       return null;
@@ -423,6 +442,13 @@ final class RunbookValidator {
     if (f == null) {
       return null;
     }
+    BackupOptions options = backupOptionFields(f);
+    f.finish();
+    return options;
+  }
+
+  /** compression, level, verify and partSize of a mapping that may hold more fields. */
+  BackupOptions backupOptionFields(Fields f) {
     int before = errors.size();
     String compressionName = f.choice("compression", "zstd", List.of("zstd", "gzip"));
     Compression compression =
@@ -438,13 +464,12 @@ final class RunbookValidator {
     } else if (partSize != null && partSize > MAX_PART_SIZE) {
       f.error("partSize", "must be at most 5GiB, the largest part S3 accepts (got " + f.shown("partSize") + ")");
     }
-    f.finish();
     return errors.size() == before
         ? new BackupOptions(compression, level, "read-back".equals(verify), partSize)
         : null;
   }
 
-  private RetentionPolicy retention(Fields root) {
+  RetentionPolicy retention(Fields root) {
     Fields f = root.object("retention");
     if (f == null) {
       return null;
@@ -504,8 +529,15 @@ final class RunbookValidator {
     }
     int before = errors.size();
     Integer minTables = f.integer("minTables", 1, 0, Integer.MAX_VALUE);
-    List<Fields> items = f.objectList("queries");
+    List<SmokeQuery> queries = queries(f, "queries");
     f.finish();
+    return errors.size() == before && minTables != null && queries != null ? new SmokeSpec(minTables, queries) : null;
+  }
+
+  /** A list of named queries with their expected answers; null after an error. */
+  List<SmokeQuery> queries(Fields f, String key) {
+    int before = errors.size();
+    List<Fields> items = f.objectList(key);
     List<SmokeQuery> queries = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (Fields q : items == null ? List.<Fields>of() : items) {
@@ -518,7 +550,7 @@ final class RunbookValidator {
       }
       queries.add(new SmokeQuery(name, sql, expect));
     }
-    return errors.size() == before ? new SmokeSpec(minTables, queries) : null;
+    return errors.size() == before && items != null ? queries : null;
   }
 
   /** The value when it matches, else null after an error stating the rule and the value. */

@@ -8,6 +8,9 @@ import java.util.List;
 @ActivityInterface
 public interface MigrateActivities {
 
+  /** How the comment of a table a migrate-data run created starts; the run's workflow id follows. */
+  String TABLE_MARKER = "durable-runbooks migrate-data ";
+
   /**
    * Connects to both databases, reads the source schema from information_schema and converts it;
    * fails before any change with every table or column it cannot convert, and when a target table
@@ -15,6 +18,14 @@ public interface MigrateActivities {
    */
   @ActivityMethod(name = "ConvertSchema")
   SchemaPlan convertSchema(MigrateSpec spec);
+
+  /**
+   * For a cutover of a finished copy: reads and converts the source schema like {@link
+   * #convertSchema}, and requires every selected table to exist in the target, created by a
+   * migrate-data run, with the converted columns. Fails before any change otherwise.
+   */
+  @ActivityMethod(name = "CheckCopiedSchema")
+  SchemaPlan checkCopiedSchema(MigrateSpec spec);
 
   /** Creates the tables with their primary keys, in one transaction, marked as this run's. */
   @ActivityMethod(name = "CreateTables")
@@ -51,6 +62,24 @@ public interface MigrateActivities {
    */
   @ActivityMethod(name = "VerifyTable")
   TableVerification verifyTable(MigrateSpec spec, TablePlan table);
+
+  /**
+   * For a table with a watermark column, in a cutover's write-unavailability window: compares,
+   * as one set, every row whose watermark is at or after {@code since} (less the sync margin) on
+   * both sides, then the two key sets of the whole table. A row older than that was compared by a
+   * full verification that began at {@code since} and has not changed since, by the watermark's
+   * promise, so the two together prove the table equal in a fraction of a full verification.
+   */
+  @ActivityMethod(name = "VerifyChangedRows")
+  TableVerification verifyChangedRows(MigrateSpec spec, TablePlan table, String since);
+
+  /**
+   * Each identity restarted past the largest key the table holds and past the source's own
+   * counter, so the first row the application inserts does not collide with a synced one; the
+   * tables restarted and where, for the report.
+   */
+  @ActivityMethod(name = "ResetSequences")
+  String resetSequences(MigrateSpec spec, SchemaPlan plan);
 
   /**
    * Compensation of CreateTables: drops the tables this run created (those carrying its marker),

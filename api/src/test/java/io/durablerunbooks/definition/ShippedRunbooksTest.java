@@ -3,6 +3,8 @@ package io.durablerunbooks.definition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.durablerunbooks.backup.BackupSpec;
+import io.durablerunbooks.cutover.CutoverSpec;
+import io.durablerunbooks.cutover.RollbackCutoverSpec;
 import io.durablerunbooks.deploy.Artifact;
 import io.durablerunbooks.deploy.DeploySpec;
 import io.durablerunbooks.deploy.HostTarget;
@@ -61,7 +63,19 @@ class ShippedRunbooksTest {
     RunbookDefinition definition = RunbookFiles.load(file, Map.of());
 
     assertThat(definition).isInstanceOfAny(BackupSpec.class, RestoreSpec.class, RestoreTestSpec.class, DeploySpec.class,
-        RollbackSpec.class, RolloutSpec.class, MigrateSpec.class);
+        RollbackSpec.class, RolloutSpec.class, MigrateSpec.class, CutoverSpec.class, RollbackCutoverSpec.class);
+  }
+
+  @Test
+  void theLocalRollbackCutoverUndoesTheLocalCutoverAsItWasWritten() {
+    CutoverSpec cutover = (CutoverSpec) RunbookFiles.load(RUNBOOKS.resolve("local-cutover.yaml"), Map.of());
+    RollbackCutoverSpec back = (RollbackCutoverSpec) RunbookFiles.load(RUNBOOKS.resolve("local-rollback-cutover.yaml"), Map.of());
+    MigrateSpec copy = (MigrateSpec) RunbookFiles.load(RUNBOOKS.resolve("local-cutover-copy.yaml"), Map.of());
+
+    assertThat(back.cutover().header().workflowId()).isEqualTo(cutover.header().workflowId());
+    assertThat(back.cutover().application()).isEqualTo(cutover.application());
+    assertThat(back.cutover().data().source()).isEqualTo(cutover.data().source()).isEqualTo(copy.source());
+    assertThat(back.cutover().data().target()).isEqualTo(cutover.data().target()).isEqualTo(copy.target());
   }
 
   @Test

@@ -2,6 +2,10 @@ package io.durablerunbooks.cli;
 
 import io.durablerunbooks.backup.BackupRequest;
 import io.durablerunbooks.backup.BackupSpec;
+import io.durablerunbooks.cutover.CutoverRequest;
+import io.durablerunbooks.cutover.CutoverSpec;
+import io.durablerunbooks.cutover.RollbackCutoverRequest;
+import io.durablerunbooks.cutover.RollbackCutoverSpec;
 import io.durablerunbooks.definition.RunbookDefinition;
 import io.durablerunbooks.deploy.DeployRequest;
 import io.durablerunbooks.deploy.DeploySpec;
@@ -57,6 +61,12 @@ final class Launch {
     }
     if (definition instanceof MigrateSpec migrate) {
       return new MigrateRequest(context, migrate);
+    }
+    if (definition instanceof CutoverSpec cutover) {
+      return new CutoverRequest(context, cutover);
+    }
+    if (definition instanceof RollbackCutoverSpec rollback) {
+      return new RollbackCutoverRequest(context, rollback);
     }
     throw new IllegalArgumentException(
         "kind " + definition.header().kind().id() + " has no workflow the CLI can start");

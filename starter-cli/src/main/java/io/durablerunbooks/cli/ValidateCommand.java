@@ -1,6 +1,11 @@
 package io.durablerunbooks.cli;
 
 import io.durablerunbooks.backup.BackupSpec;
+import io.durablerunbooks.cutover.ApplicationSpec;
+import io.durablerunbooks.cutover.BusinessStat;
+import io.durablerunbooks.cutover.CutoverSpec;
+import io.durablerunbooks.cutover.RollbackCutoverSpec;
+import io.durablerunbooks.cutover.WatchOptions;
 import io.durablerunbooks.definition.Durations;
 import io.durablerunbooks.definition.RunbookDefinition;
 import io.durablerunbooks.deploy.DeployHooks;
@@ -83,6 +88,13 @@ final class ValidateCommand implements Callable<Integer> {
       lines.addAll(rollout(rollout));
     } else if (definition instanceof MigrateSpec migrate) {
       lines.addAll(migrate(migrate));
+    } else if (definition instanceof CutoverSpec cutover) {
+      lines.addAll(cutover(cutover));
+    } else if (definition instanceof RollbackCutoverSpec rollback) {
+      lines.add("  undoes:       cutover " + rollback.cutover().header().workflowId() + "; PostgreSQL's writes since the switch "
+          + (rollback.copyBack() ? "copied back to MySQL" : "refused: the rollback stops and lists them"));
+      lines.addAll(cutover(rollback.cutover()).subList(0, 3));
+      lines.add(application(rollback.cutover().application()));
     }
     lines.add("  approval:     " + approval(h.approval()));
     lines.add("  notify:       " + (h.webhook().isEmpty() ? "none" : "webhook configured"));
@@ -176,6 +188,32 @@ final class ValidateCommand implements Callable<Integer> {
                 ? "checksums in both databases, queries of about " + Durations.format(m.verify().queryTime())
                     + ", up to " + m.verify().maxListedRows() + " differing keys listed per table"
                 : "off"));
+  }
+
+  private static List<String> cutover(CutoverSpec c) {
+    List<String> lines = new ArrayList<>(migrate(c.data()).subList(0, 3));
+    WatchOptions w = c.watch();
+    lines.add("  catch-up:     delta syncs until a round changes at most " + c.catchUp().maxLagRows() + " rows, at most "
+        + c.catchUp().maxRounds() + " rounds; " + (c.data().sync().watermarks().isEmpty() ? "range checksums"
+            : "watermarks " + c.data().sync().watermarks() + ", others by range checksums"));
+    lines.add("  read-only:    MySQL read_only at GO, waiting at most " + Text.duration(c.drainTimeout()) + " for commits");
+    lines.add("  backup:       " + storage(c.backup().storage(), c.backup().backupsPrefix()) + " before GO"
+        + (c.requiredBackup().required() ? "; a verified backup of " + c.requiredBackup().runbook() + " at most "
+            + Text.duration(c.requiredBackup().maxAge()) + " old required first" : ""));
+    lines.add(application(c.application()));
+    lines.add("  checks:       " + c.application().checks().health() + ", " + c.application().checks().read() + ", a write to "
+        + c.application().checks().write() + " found in " + c.application().checks().table() + "." + c.application().checks().column()
+        + (c.checks().isEmpty() ? "" : "; " + count(c.checks().size(), "query", "queries"))
+        + (c.statistics().isEmpty() ? "" : "; figures compared: " + c.statistics().stream().map(BusinessStat::name).collect(Collectors.joining(", "))));
+    lines.add("  watch:        every " + Text.duration(w.interval()) + " for " + Text.duration(w.period()) + ", error rate at most "
+        + w.maxErrorRate() * 100 + "%, uptime at least " + w.minUptime() * 100 + "%, p95 within " + w.latencyFactor()
+        + "x the baseline; MySQL kept read-only " + Text.duration(w.mysqlRetention()));
+    return lines;
+  }
+
+  private static String application(ApplicationSpec a) {
+    return "  application:  " + a.variable() + " in " + a.envFile() + " on " + a.host().describe() + ", reloaded by '" + a.reload()
+        + "', served at " + a.url();
   }
 
   private static List<String> rollout(RolloutSpec r) {

@@ -14,7 +14,8 @@ class ListQueryTest {
   void withoutFiltersItListsEveryRunbookWorkflowType() {
     assertThat(ListQuery.of(Optional.empty(), Optional.empty()))
         .isEqualTo("WorkflowType IN ('BackupWorkflow', 'RestoreWorkflow', 'RestoreTestWorkflow', 'DeployWorkflow',"
-            + " 'RollbackWorkflow', 'RolloutWorkflow', 'MigrateDataWorkflow')");
+            + " 'RollbackWorkflow', 'RolloutWorkflow', 'MigrateDataWorkflow', 'CutoverWorkflow',"
+            + " 'RollbackCutoverWorkflow', 'PostCutoverWatchWorkflow', 'MySqlRetentionWorkflow')");
   }
 
   @Test

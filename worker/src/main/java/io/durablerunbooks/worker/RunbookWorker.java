@@ -2,6 +2,10 @@ package io.durablerunbooks.worker;
 
 import io.durablerunbooks.activities.ActivityImplementations;
 import io.durablerunbooks.backup.BackupWorkflowImpl;
+import io.durablerunbooks.cutover.CutoverWorkflowImpl;
+import io.durablerunbooks.cutover.MySqlRetentionWorkflowImpl;
+import io.durablerunbooks.cutover.PostCutoverWatchWorkflowImpl;
+import io.durablerunbooks.cutover.RollbackCutoverWorkflowImpl;
 import io.durablerunbooks.deploy.DeployWorkflowImpl;
 import io.durablerunbooks.rollback.RollbackWorkflowImpl;
 import io.durablerunbooks.migrate.MigrateDataWorkflowImpl;
@@ -43,7 +47,8 @@ public final class RunbookWorker {
             WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(maxConcurrentActivities).build());
     worker.registerWorkflowImplementationTypes(
         BackupWorkflowImpl.class, RestoreWorkflowImpl.class, RestoreTestWorkflowImpl.class, DeployWorkflowImpl.class,
-        RollbackWorkflowImpl.class, RolloutWorkflowImpl.class, MigrateDataWorkflowImpl.class);
+        RollbackWorkflowImpl.class, RolloutWorkflowImpl.class, MigrateDataWorkflowImpl.class,
+        CutoverWorkflowImpl.class, RollbackCutoverWorkflowImpl.class, PostCutoverWatchWorkflowImpl.class, MySqlRetentionWorkflowImpl.class);
     worker.registerActivitiesImplementations(activities.all());
     return worker;
   }

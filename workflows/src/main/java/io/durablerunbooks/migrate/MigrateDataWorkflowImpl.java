@@ -4,6 +4,7 @@ import io.durablerunbooks.report.Outcome;
 import io.durablerunbooks.report.RunbookReport;
 import io.durablerunbooks.report.StepStatus;
 import io.durablerunbooks.runbook.Failures;
+import io.durablerunbooks.runbook.Parallel;
 import io.durablerunbooks.runbook.RunbookWorkflowBase;
 import io.durablerunbooks.runbook.StepOptions;
 import io.temporal.workflow.Async;
@@ -66,7 +67,7 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
   @Override
   public RunbookReport run(MigrateRequest request) {
     MigrateSpec spec = request.spec();
-    String marker = "durable-runbooks migrate-data " + Workflow.getInfo().getWorkflowId();
+    String marker = MigrateActivities.TABLE_MARKER + Workflow.getInfo().getWorkflowId();
     try {
       SchemaPlan plan = run.step("ConvertSchema", () -> checks.convertSchema(spec));
       run.detail("ConvertSchema", plan.tables().size() + " tables, " + plan.notes().size() + " notes");
@@ -142,7 +143,7 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
                 work.add(() -> copyChunk(spec, copy, range, work, keys));
               }
             });
-    inParallel(spec.copy().parallelism(), work);
+    Parallel.run(spec.copy().parallelism(), work);
     for (TableCopy copy : tables.values()) {
       String t = copy.table.name();
       run.fact("table." + t + ".rows", copy.rows);
@@ -191,7 +192,7 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
 
   /** Rows the source changed while the copy ran, upserted or deleted, table by table. */
   private void syncTables(MigrateSpec spec, SchemaPlan plan) {
-    inParallel(
+    Parallel.run(
         spec.copy().parallelism(),
         plan.tables().stream()
             .<Supplier<Promise<Void>>>map(
@@ -250,7 +251,7 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
 
   private List<TableVerification> verifyTables(MigrateSpec spec, SchemaPlan plan) {
     List<TableVerification> verdicts = new ArrayList<>();
-    inParallel(
+    Parallel.run(
         spec.copy().parallelism(),
         plan.tables().stream()
             .<Supplier<Promise<Void>>>map(
@@ -298,43 +299,6 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
           }
           return null;
         });
-  }
-
-  /**
-   * Runs the queued tasks, at most {@code parallelism} at once; a task may queue more as it ends.
-   * On a failure no new task starts and the ones in flight are waited for, so a compensation never
-   * races a copy still writing.
-   */
-  private static void inParallel(int parallelism, Deque<Supplier<Promise<Void>>> work) {
-    List<Promise<Void>> inFlight = new ArrayList<>();
-    RuntimeException failed = null;
-    while (failed == null && (!work.isEmpty() || !inFlight.isEmpty())) {
-      if (!work.isEmpty() && inFlight.size() < parallelism) {
-        inFlight.add(work.poll().get());
-        continue;
-      }
-      Workflow.await(() -> inFlight.stream().anyMatch(Promise::isCompleted));
-      for (Promise<Void> p : List.copyOf(inFlight)) {
-        if (p.isCompleted()) {
-          inFlight.remove(p);
-          if (p.getFailure() != null && failed == null) {
-            failed = p.getFailure();
-          }
-        }
-      }
-    }
-    for (Promise<Void> p : inFlight) {
-      try {
-        p.get();
-      } catch (RuntimeException e) {
-        if (failed == null) {
-          failed = e;
-        }
-      }
-    }
-    if (failed != null) {
-      throw failed;
-    }
   }
 
   private void planMigration(MigrateSpec spec, SchemaPlan plan) {

@@ -67,6 +67,31 @@ public final class StepOptions {
         .build();
   }
 
+  /**
+   * A short step inside a cutover's write-unavailability window: retried at once and often, since
+   * every second of backoff is a second the application cannot write.
+   *
+   * @param limit how long one attempt may run
+   */
+  public static ActivityOptions window(Duration limit) {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(limit)
+        .setRetryOptions(retry(Duration.ofMillis(200), Duration.ofSeconds(2), 6))
+        .build();
+  }
+
+  /**
+   * A sync or verification inside the window: as {@link #window}, and heartbeating, so a worker
+   * lost mid-step is noticed within seconds and another one resumes it.
+   */
+  public static ActivityOptions windowTransfer() {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofHours(1))
+        .setHeartbeatTimeout(Duration.ofSeconds(5))
+        .setRetryOptions(retry(Duration.ofMillis(200), Duration.ofSeconds(2), 6))
+        .build();
+  }
+
   /** Notifications: best effort, never holding the runbook up for long. */
   public static ActivityOptions notification() {
     return ActivityOptions.newBuilder()

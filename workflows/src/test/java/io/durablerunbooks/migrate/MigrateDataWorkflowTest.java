@@ -228,7 +228,7 @@ class MigrateDataWorkflowTest {
   void withSyncOnTheChangesMadeDuringTheCopyAreSyncedBeforeTheVerification(TestWorkflowEnvironment env, Worker worker) {
     when(activities.syncTable(any())).thenAnswer(inv -> {
       SyncRequest r = inv.getArgument(0);
-      return new SyncResult(r.table().name(), 3, r.table().name().equals("orders") ? 5 : 0, 1, 40);
+      return new SyncResult(r.table().name(), 3, r.table().name().equals("orders") ? 5 : 0, 1, 40, 10, "2026-01-01T00:00:00");
     });
     start(env, worker, spec(ApprovalPolicy.unattended(), true, true), "migrate-sync", false);
 

@@ -3,6 +3,10 @@ package io.durablerunbooks.runbook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.durablerunbooks.backup.BackupWorkflowImpl;
+import io.durablerunbooks.cutover.CutoverWorkflowImpl;
+import io.durablerunbooks.cutover.MySqlRetentionWorkflowImpl;
+import io.durablerunbooks.cutover.PostCutoverWatchWorkflowImpl;
+import io.durablerunbooks.cutover.RollbackCutoverWorkflowImpl;
 import io.durablerunbooks.deploy.DeployWorkflowImpl;
 import io.durablerunbooks.migrate.MigrateDataWorkflowImpl;
 import io.durablerunbooks.restore.RestoreWorkflowImpl;
@@ -39,7 +43,10 @@ class ReplayTest {
         .anyMatch(n -> n.startsWith("deploy-"))
         .anyMatch(n -> n.startsWith("rollback-"))
         .anyMatch(n -> n.startsWith("rollout-"))
-        .anyMatch(n -> n.startsWith("migrate-"));
+        .anyMatch(n -> n.startsWith("migrate-"))
+        .anyMatch(n -> n.startsWith("cutover-rollback-"))
+        .anyMatch(n -> n.startsWith("rollback-cutover-"))
+        .anyMatch(n -> n.startsWith("cutover-watch-"));
   }
 
   @ParameterizedTest
@@ -49,6 +56,7 @@ class ReplayTest {
     WorkflowReplayer.replayWorkflowExecution(
         WorkflowExecutionHistory.fromJson(Files.readString(history), workflowId),
         BackupWorkflowImpl.class, RestoreWorkflowImpl.class, RestoreTestWorkflowImpl.class, DeployWorkflowImpl.class,
-        RollbackWorkflowImpl.class, RolloutWorkflowImpl.class, MigrateDataWorkflowImpl.class);
+        RollbackWorkflowImpl.class, RolloutWorkflowImpl.class, MigrateDataWorkflowImpl.class,
+        CutoverWorkflowImpl.class, RollbackCutoverWorkflowImpl.class, PostCutoverWatchWorkflowImpl.class, MySqlRetentionWorkflowImpl.class);
   }
 }

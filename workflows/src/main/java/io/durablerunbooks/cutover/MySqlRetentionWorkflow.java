@@ -1,0 +1,13 @@
+package io.durablerunbooks.cutover;
+
+import io.durablerunbooks.report.RunbookReport;
+import io.durablerunbooks.runbook.RunbookWorkflow;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+@WorkflowInterface
+public interface MySqlRetentionWorkflow extends RunbookWorkflow {
+
+  @WorkflowMethod
+  RunbookReport run(RetentionRequest request);
+}
