@@ -17,7 +17,15 @@ final class AppHttp {
     public String toString() {
       return error.isEmpty() ? "HTTP " + status + " in " + millis + " ms" : error;
     }
+
+    /** With the start of the answer's body: what the application said when it refused. */
+    String withBody() {
+      String text = body.replaceAll("\\s+", " ").strip();
+      return text.isEmpty() ? toString() : toString() + ": " + (text.length() > 200 ? text.substring(0, 200) + "..." : text);
+    }
   }
+
+  private static final int IDEMPOTENT_RETRIES = 2;
 
   private final HttpClient http;
 
@@ -29,7 +37,25 @@ final class AppHttp {
     return request("GET", app.url() + app.checks().health(), "", app.checks().timeout()).toString();
   }
 
+  /**
+   * One request; a GET or DELETE that got no answer is sent again, twice at most: a connection the
+   * application closed as it was reused is no verdict on the application.
+   */
   Answer request(String method, String url, String body, Duration timeout) {
+    Answer answer = once(method, url, body, timeout);
+    for (int retry = 0; retry < IDEMPOTENT_RETRIES && answer.status() == 0 && !method.equals("POST"); retry++) {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while calling " + url, e);
+      }
+      answer = once(method, url, body, timeout);
+    }
+    return answer;
+  }
+
+  private Answer once(String method, String url, String body, Duration timeout) {
     long started = System.nanoTime();
     try {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).header("User-Agent", "durable-runbooks-cutover");
@@ -39,7 +65,8 @@ final class AppHttp {
       HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
       return new Answer(response.statusCode(), response.body(), (System.nanoTime() - started) / 1_000_000, "");
     } catch (IOException e) {
-      return new Answer(0, "", (System.nanoTime() - started) / 1_000_000, "no answer (" + e.getClass().getSimpleName() + ")");
+      return new Answer(0, "", (System.nanoTime() - started) / 1_000_000, "no answer (" + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while calling " + url, e);

@@ -15,6 +15,7 @@ import io.durablerunbooks.rollout.HttpProbe;
 import io.durablerunbooks.rollout.VersionStats;
 import io.durablerunbooks.secrets.SecretResolver;
 import io.durablerunbooks.ssh.SshConnections;
+import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -30,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -42,6 +44,7 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
   static final String NOT_READ_ONLY = "MySqlNotReadOnly";
   static final String APP_CHECK_FAILED = "ApplicationCheckFailed";
   static final String UNHEALTHY = "ApplicationUnhealthy";
+  static final String UNREACHABLE = "ApplicationUnreachable";
   /** Privileges that let an account write although the server is read-only. */
   private static final Set<String> PAST_READ_ONLY = Set.of("SUPER", "READ_ONLY ADMIN", "CONNECTION_ADMIN", "CONNECTION ADMIN");
   /** Privileges that let an account set read_only. */
@@ -318,8 +321,41 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
           s.execute("SET GLOBAL super_read_only = OFF");
         }
       }
-      return ChangeLog.copyBack(pg, my, spec.data().targetSchema(), plan.tables());
+      CopyBackResult copied = ChangeLog.copyBack(pg, my, spec.data().targetSchema(), plan.tables());
+      advanceAutoIncrements(pg, my, spec.data().targetSchema(), plan);
+      return copied;
     }));
+  }
+
+  /**
+   * MySQL's AUTO_INCREMENT past every key PostgreSQL handed out, also those of rows it deleted
+   * since: back on MySQL, the application must not be given a key it saw before.
+   */
+  private static void advanceAutoIncrements(Connection pg, Connection my, String schema, SchemaPlan plan) throws SQLException {
+    for (TablePlan t : plan.tables()) {
+      if (t.identityColumn().isEmpty()) {
+        continue;
+      }
+      long issued;
+      try (PreparedStatement ps = pg.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
+        ps.setString(1, quoted(schema) + "." + quoted(t.name()));
+        ps.setString(2, t.identityColumn());
+        try (ResultSet rs = ps.executeQuery()) {
+          String sequence = rs.next() ? rs.getString(1) : null;
+          if (sequence == null) {
+            continue;
+          }
+          issued = Long.parseLong(scalar(pg, "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM " + sequence));
+        }
+      }
+      long next = count(my, "SELECT COALESCE(AUTO_INCREMENT, 1) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
+          + " AND TABLE_NAME = ?", t.name());
+      if (next <= issued) {
+        try (Statement s = my.createStatement()) {
+          s.execute("ALTER TABLE `" + t.name().replace("`", "``") + "` AUTO_INCREMENT = " + (issued + 1));
+        }
+      }
+    }
   }
 
   @Override
@@ -376,8 +412,17 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
   }
 
   @Override
-  public AppCheckResult checkApplicationEndToEnd(CutoverSpec spec, Engine expected, String marker) {
+  public AppCheckResult checkApplicationEndToEnd(CutoverSpec spec, Engine expected, String runMarker) {
     long started = System.nanoTime();
+    // Each engine and attempt marks its own row: a row an earlier attempt could not delete (and a
+    // rollback may have copied back) is never taken for this one's.
+    int attempt = Activity.getExecutionContext().getInfo().getAttempt();
+    String marker = runMarker + " " + expected.name().toLowerCase(Locale.ROOT) + " " + attempt;
+    if (attempt > 1 || expected == Engine.MYSQL) {
+      // An attempt whose answer was lost may have left its row; on MySQL, a rollback may have
+      // copied back the row of a check on PostgreSQL. The run's own marker rows only.
+      removeMarkedRows(spec, expected, runMarker);
+    }
     ApplicationSpec app = spec.application();
     AppChecks checks = app.checks();
     List<String> done = new ArrayList<>();
@@ -385,10 +430,12 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
     require(health.startsWith("HTTP 200"), "health " + checks.health() + " answered " + health);
     done.add("health " + checks.health() + ": " + health);
     AppHttp.Answer read = web.request("GET", app.url() + checks.read(), "", checks.timeout());
-    require(read.status() == 200, "read " + checks.read() + " answered " + read);
+    reachable(read, "read " + checks.read());
+    require(read.status() == 200, "read " + checks.read() + " answered " + read.withBody());
     done.add("read " + checks.read() + ": " + read);
     AppHttp.Answer written = web.request("POST", app.url() + checks.write(), checks.writeBody().replace(AppChecks.MARKER, marker), checks.timeout());
-    require(written.status() / 100 == 2, "write " + checks.write() + " answered " + written);
+    reachable(written, "write " + checks.write());
+    require(written.status() / 100 == 2, "write " + checks.write() + " answered " + written.withBody());
     String id = idOf(written, checks);
     done.add("write " + checks.write() + ": " + written + ", id " + id);
     long here = markedRows(spec, expected, marker);
@@ -399,13 +446,40 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
     require(there == 0, "the row written through the application is in " + other.shown() + " too");
     done.add("the written row is in " + expected.shown() + " and not in " + other.shown());
     AppHttp.Answer deleted = web.request("DELETE", app.url() + checks.delete().replace(AppChecks.ID, id), "", checks.timeout());
-    require(deleted.status() / 100 == 2, "delete " + checks.delete() + " answered " + deleted);
+    reachable(deleted, "delete " + checks.delete());
+    require(deleted.status() / 100 == 2, "delete " + checks.delete() + " answered " + deleted.withBody());
     require(markedRows(spec, expected, marker) == 0, "the row deleted through the application is still in " + expected.shown());
     done.add("delete " + checks.delete().replace(AppChecks.ID, id) + ": " + deleted + ", the row is gone");
     if (expected == Engine.POSTGRES) {
       done.addAll(pools.withConnection(spec.data().target(), TARGET, c -> queries(c, spec.checks())));
     }
     return new AppCheckResult(expected, done, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** No answer at all is retried (with a row of its own), an answer that refuses is not. */
+  private static void reachable(AppHttp.Answer answer, String call) {
+    if (answer.status() == 0) {
+      throw ApplicationFailure.newFailure("application check: " + call + " got " + answer, UNREACHABLE);
+    }
+  }
+
+  private void removeMarkedRows(CutoverSpec spec, Engine engine, String runMarker) {
+    AppChecks checks = spec.application().checks();
+    String prefix = runMarker.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + " %";
+    if (engine == Engine.MYSQL) {
+      mysql.withConnection(spec.data().source(), SOURCE, c ->
+          update(c, "DELETE FROM `" + checks.table() + "` WHERE `" + checks.column() + "` LIKE ?", prefix));
+    } else {
+      pools.withConnection(spec.data().target(), TARGET, c -> update(c, "DELETE FROM " + quoted(spec.data().targetSchema()) + "."
+          + quoted(checks.table()) + " WHERE " + quoted(checks.column()) + " LIKE ?", prefix));
+    }
+  }
+
+  private static int update(Connection c, String sql, String param) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, param);
+      return ps.executeUpdate();
+    }
   }
 
   private long markedRows(CutoverSpec spec, Engine engine, String marker) {

@@ -52,6 +52,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.mockito.InOrder;
 
 class CutoverWorkflowTest {
@@ -175,6 +177,18 @@ class CutoverWorkflowTest {
   }
 
   @Test
+  void noDecisionBeforeTheTimeoutIsANoGoAndChangesNothing(TestWorkflowEnvironment env, Worker worker) {
+    start(env, worker, spec(), "cutover-gate-timeout", false);
+
+    RunbookReport report = Reports.ofFailure(env, "cutover-gate-timeout");
+
+    assertThat(report.outcome()).isEqualTo(Outcome.REJECTED);
+    assertThat(step(report, "ApproveCutover").detail()).contains("no decision within", "a timeout is a NO-GO");
+    verify(cutover, never()).setMySqlReadOnly(any());
+    verify(cutover, never()).switchApplication(any(), any());
+  }
+
+  @Test
   void theInitiatorCannotApproveTheirOwnCutoverNorCanAStranger(TestWorkflowEnvironment env, Worker worker) {
     CutoverWorkflow workflow = start(env, worker, CutoverFixtures.spec(Fixtures.approvers("alice", Fixtures.INITIATOR), BackupCheck.none()),
         "cutover-self", false);
@@ -236,6 +250,66 @@ class CutoverWorkflowTest {
       assertThat(step(report, undone).status()).as(undone).isEqualTo(StepStatus.COMPENSATED);
     }
     Histories.recordIfAsked(env.getWorkflowClient(), "cutover-rollback-after-switch");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "SetMySqlReadOnly, SetMySqlReadOnly, false",
+      "FinalSync, FinalSync, false",
+      "ResetSequences, FinalSync, false",
+      "VerifyFinal, VerifyFinal, false",
+      "ArmChangeLog, SwitchApplication, false",
+      "SwitchApplication, SwitchApplication, true",
+      "CheckApplicationEndToEnd, CheckApplication, true",
+      "EnableMonitoring, EnableMonitoring, true"})
+  void aFailureInAnyPhaseOfTheWindowEndsWithMySqlWritableAndTheApplicationOnIt(String failing, String phase, boolean switched,
+      TestWorkflowEnvironment env, Worker worker) {
+    ApplicationFailure injected = ApplicationFailure.newNonRetryableFailure("injected failure in " + failing, "Injected");
+    switch (failing) {
+      case "SetMySqlReadOnly" -> doThrow(injected).when(cutover).setMySqlReadOnly(any());
+      // VerifyCopy, CatchUp and CatchUpAfterGo sync both tables first.
+      case "FinalSync" -> doAnswer(inv -> {
+        if (syncs.get() >= 6) {
+          throw injected;
+        }
+        SyncRequest r = inv.getArgument(0);
+        syncs.incrementAndGet();
+        return new SyncResult(r.table().name(), 2, 3, 0, 20, 10, "2026-12-01 10:05:00.000000");
+      }).when(migrate).syncTable(any());
+      case "ResetSequences" -> doThrow(injected).when(migrate).resetSequences(any(), any());
+      case "VerifyFinal" -> doThrow(injected).when(migrate).verifyChangedRows(any(), any(), anyString());
+      case "ArmChangeLog" -> doThrow(injected).when(cutover).armChangeLog(any(), any(), anyString());
+      case "SwitchApplication" -> doAnswer(inv -> {
+        if (inv.getArgument(1) == Engine.POSTGRES) {
+          throw injected;
+        }
+        return new SwitchResult(Engine.MYSQL, true, 300, 50);
+      }).when(cutover).switchApplication(any(), any());
+      case "CheckApplicationEndToEnd" -> doAnswer(inv -> {
+        if (inv.getArgument(1) == Engine.POSTGRES) {
+          throw injected;
+        }
+        return new AppCheckResult(Engine.MYSQL, List.of("write: HTTP 201"), 20);
+      }).when(cutover).checkApplicationEndToEnd(any(), any(), anyString());
+      case "EnableMonitoring" -> doThrow(injected).when(cutover).enableMonitoring(any());
+      default -> throw new IllegalArgumentException(failing);
+    }
+    String id = "cutover-fails-in-" + failing;
+    decide(start(env, worker, spec(), id, false), Verdict.GO);
+
+    RunbookReport report = Reports.ofFailure(env, id);
+
+    assertThat(report.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(report.reason()).contains("injected failure in " + failing, "(during " + phase + ")", "rolled back to MySQL");
+    assertThat(report.facts()).containsEntry("rollback.phase", phase).containsKey("rollback.millis");
+    InOrder order = inOrder(cutover);
+    if (switched) {
+      order.verify(cutover).switchApplication(any(), eq(Engine.MYSQL));
+      order.verify(cutover).copyBackPostgresWrites(any(), any());
+    }
+    order.verify(cutover).setMySqlWritable(any());
+    order.verify(cutover).checkApplicationEndToEnd(any(), eq(Engine.MYSQL), anyString());
+    verify(cutover, switched ? org.mockito.Mockito.times(1) : never()).switchApplication(any(), eq(Engine.MYSQL));
   }
 
   @Test
