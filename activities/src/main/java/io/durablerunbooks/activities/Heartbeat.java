@@ -43,6 +43,16 @@ public final class Heartbeat implements AutoCloseable {
     return new Heartbeat(Activity.getExecutionContext(), details, onStop);
   }
 
+  /**
+   * Runs a short step with beats beside it: for steps given a heartbeat timeout so that a worker
+   * lost in the middle is replaced within seconds, though the step itself has no progress to report.
+   */
+  public static <T> T during(String what, Supplier<T> step) {
+    try (Heartbeat beat = start(() -> what, () -> {})) {
+      return step.get();
+    }
+  }
+
   /** What the previous attempt of the activity running on this thread last reported. */
   public static <T> Optional<T> previousAttempt(Class<T> type) {
     return Activity.getExecutionContext().getHeartbeatDetails(type);

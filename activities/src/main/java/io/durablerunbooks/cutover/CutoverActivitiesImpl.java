@@ -233,7 +233,7 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
 
   @Override
   public ReadOnlyResult setMySqlReadOnly(CutoverSpec spec) {
-    return mysql.withConnection(spec.data().source(), SOURCE, c -> {
+    return Heartbeat.during("setting MySQL read-only", () -> mysql.withConnection(spec.data().source(), SOURCE, c -> {
       long started = System.nanoTime();
       boolean superReadOnly = !rows(c, "SHOW GLOBAL VARIABLES LIKE 'super_read_only'").isEmpty();
       try (Statement s = c.createStatement()) {
@@ -250,12 +250,12 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
       }
       int open = Integer.parseInt(scalar(c, "SELECT count(*) FROM information_schema.INNODB_TRX WHERE trx_rows_modified > 0"));
       return new ReadOnlyResult((System.nanoTime() - started) / 1_000_000, open, superReadOnly);
-    });
+    }));
   }
 
   @Override
   public void setMySqlWritable(CutoverSpec spec) {
-    mysql.withConnection(spec.data().source(), SOURCE, c -> {
+    Heartbeat.during("making MySQL writable", () -> mysql.withConnection(spec.data().source(), SOURCE, c -> {
       boolean superReadOnly = !rows(c, "SHOW GLOBAL VARIABLES LIKE 'super_read_only'").isEmpty();
       try (Statement s = c.createStatement()) {
         if (superReadOnly) {
@@ -267,20 +267,22 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
         throw new IllegalStateException("read_only still reads ON after SET GLOBAL read_only = OFF");
       }
       return null;
-    });
+    }));
   }
 
   @Override
   public StatsComparison compareStatistics(CutoverSpec spec) {
-    Map<String, String> mine = mysql.withConnection(spec.data().source(), SOURCE, c -> statistics(c, spec, true));
-    Map<String, String> theirs = pools.withConnection(spec.data().target(), TARGET, c -> statistics(c, spec, false));
-    List<String> differing = new ArrayList<>();
-    for (BusinessStat s : spec.statistics()) {
-      if (!sameValue(mine.get(s.name()), theirs.get(s.name()))) {
-        differing.add(s.name());
+    return Heartbeat.during("comparing the business figures", () -> {
+      Map<String, String> mine = mysql.withConnection(spec.data().source(), SOURCE, c -> statistics(c, spec, true));
+      Map<String, String> theirs = pools.withConnection(spec.data().target(), TARGET, c -> statistics(c, spec, false));
+      List<String> differing = new ArrayList<>();
+      for (BusinessStat s : spec.statistics()) {
+        if (!sameValue(mine.get(s.name()), theirs.get(s.name()))) {
+          differing.add(s.name());
+        }
       }
-    }
-    return new StatsComparison(mine, theirs, differing);
+      return new StatsComparison(mine, theirs, differing);
+    });
   }
 
   /** Numbers compare by value (MySQL writes 10.50 where PostgreSQL may write 10.5), text exactly. */
@@ -297,14 +299,14 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
 
   @Override
   public void armChangeLog(CutoverSpec spec, SchemaPlan plan, String armedBy) {
-    pools.withConnection(spec.data().target(), TARGET, c -> {
+    Heartbeat.during("arming the change log", () -> pools.withConnection(spec.data().target(), TARGET, c -> {
       try {
         ChangeLog.arm(c, spec.data().targetSchema(), plan.tables(), armedBy);
       } catch (IllegalStateException e) {
         throw ApplicationFailure.newNonRetryableFailure("target: " + e.getMessage(), FailureTypes.INVALID_INPUT);
       }
       return null;
-    });
+    }));
   }
 
   @Override
@@ -314,7 +316,8 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
 
   @Override
   public CopyBackResult copyBackPostgresWrites(CutoverSpec spec, SchemaPlan plan) {
-    return pools.withConnection(spec.data().target(), TARGET, pg -> mysql.withConnection(spec.data().source(), SOURCE, my -> {
+    return Heartbeat.during("copying PostgreSQL's writes back to MySQL", () -> pools.withConnection(spec.data().target(), TARGET,
+        pg -> mysql.withConnection(spec.data().source(), SOURCE, my -> {
       // super_read_only stops every account; read_only alone lets this one write.
       if (!rows(my, "SHOW GLOBAL VARIABLES LIKE 'super_read_only'").isEmpty()) {
         try (Statement s = my.createStatement()) {
@@ -324,7 +327,7 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
       CopyBackResult copied = ChangeLog.copyBack(pg, my, spec.data().targetSchema(), plan.tables());
       advanceAutoIncrements(pg, my, spec.data().targetSchema(), plan);
       return copied;
-    }));
+    })));
   }
 
   /**
@@ -332,6 +335,7 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
    * since: back on MySQL, the application must not be given a key it saw before.
    */
   private static void advanceAutoIncrements(Connection pg, Connection my, String schema, SchemaPlan plan) throws SQLException {
+    MySqlSessions.uncachedTableStatistics(my);
     for (TablePlan t : plan.tables()) {
       if (t.identityColumn().isEmpty()) {
         continue;
@@ -360,10 +364,10 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
 
   @Override
   public void disarmChangeLog(CutoverSpec spec, SchemaPlan plan) {
-    pools.withConnection(spec.data().target(), TARGET, c -> {
+    Heartbeat.during("dropping the change log", () -> pools.withConnection(spec.data().target(), TARGET, c -> {
       ChangeLog.disarm(c, spec.data().targetSchema(), plan.tables());
       return null;
-    });
+    }));
   }
 
   @Override

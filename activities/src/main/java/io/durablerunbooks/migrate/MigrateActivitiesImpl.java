@@ -303,8 +303,13 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
     if (tables.isEmpty()) {
       return "no table has an identity";
     }
+    return Heartbeat.during("restarting the identities", () -> restartIdentities(spec, tables));
+  }
+
+  private String restartIdentities(MigrateSpec spec, List<TablePlan> tables) {
     java.util.Map<String, Long> counters = mysql.withConnection(spec.source(), SOURCE, c -> {
       java.util.Map<String, Long> next = new java.util.HashMap<>();
+      MySqlSessions.uncachedTableStatistics(c);
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()")) {
         try (ResultSet rs = ps.executeQuery()) {

@@ -3,6 +3,7 @@ package io.durablerunbooks.migrate;
 import io.durablerunbooks.secrets.SecretResolver;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Objects;
@@ -39,6 +40,23 @@ public final class MySqlSessions {
       throw MySqlErrors.classify(e, db, field);
     } catch (SourceException e) {
       throw MySqlErrors.classify(e.sql(), db, field);
+    }
+  }
+
+  /**
+   * Makes information_schema.TABLES answer from the tables as they are now: MySQL 8 serves its
+   * AUTO_INCREMENT from a cache for up to a day (information_schema_stats_expiry); MariaDB has no
+   * such cache, nor the variable.
+   */
+  public static void uncachedTableStatistics(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW SESSION VARIABLES LIKE 'information_schema_stats_expiry'")) {
+      if (!rs.next()) {
+        return;
+      }
+    }
+    try (Statement s = c.createStatement()) {
+      s.execute("SET SESSION information_schema_stats_expiry = 0");
     }
   }
 

@@ -30,15 +30,17 @@ class CutoverE2ETest {
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
   private static final String QUEUE = "e2e-cutover-" + RUN;
   private static final int ROWS = 20_000;
-  private static final Path RUNBOOKS = Stack.REPO.resolve("runbooks");
+  private static final Path RUNBOOKS = Cutovers.RUNBOOKS;
 
   @TempDir static Path dir;
   private static E2eSession e2e;
+  private static Cutovers cutovers;
   private static int runs;
 
   @BeforeAll
   static void worker() throws Exception {
     e2e = E2eSession.withWorker(QUEUE, dir.resolve("worker.log"));
+    cutovers = new Cutovers(e2e);
   }
 
   @AfterAll
@@ -59,57 +61,8 @@ class CutoverE2ETest {
   void aStoreCopiedToPostgres() throws Exception {
     StoreApp.reset(ROWS);
     name = "e2e-cutover-" + RUN + "-" + (++runs);
-    Cli.Result copy = e2e.cli().run("start", RUNBOOKS.resolve("local-cutover-copy.yaml").toString(), "--set", "name=" + name + "-copy", "--watch");
-    assertThat(copy.exitCode()).as(copy.all()).isZero();
+    cutovers.copyStore(name);
     assertThat(StoreApp.engine()).isEqualTo("mysql");
-  }
-
-  private Cli.Result start(String file, String... sets) {
-    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("start", RUNBOOKS.resolve(file).toString()));
-    for (String s : sets) {
-      if (!s.startsWith("--")) {
-        args.add("--set");
-      }
-      args.add(s);
-    }
-    return e2e.cli().run(args.toArray(String[]::new));
-  }
-
-  private void approve(String id, String gate) throws InterruptedException {
-    RunbookWorkflow run = e2e.temporal().newWorkflowStub(CutoverWorkflow.class, id);
-    for (int i = 0; i < 1200; i++) {
-      RunbookProgress p = run.progress();
-      if (p.outcome() != null && p.outcome() != io.durablerunbooks.report.Outcome.RUNNING) {
-        throw new AssertionError(id + " ended " + p.outcome() + " before " + gate + ": " + p.steps().stream()
-            .filter(st -> st.status() == io.durablerunbooks.report.StepStatus.FAILED).map(st -> st.name() + ": " + st.detail()).toList());
-      }
-      if (p.gate().open() && p.steps().stream().anyMatch(s -> s.name().equals(gate))) {
-        Cli.Result go = e2e.cli().run("approve", id, "--as", "alice", "--comment", "e2e");
-        assertThat(go.exitCode()).as(go.all()).isZero();
-        return;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError(id + " never opened " + gate);
-  }
-
-  private RunbookReport result(String id) {
-    try {
-      return e2e.temporal().newUntypedWorkflowStub(id).getResult(RunbookReport.class);
-    } catch (io.temporal.client.WorkflowFailedException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof io.temporal.failure.ApplicationFailure f && f.getDetails().getSize() > 0) {
-        return f.getDetails().get(RunbookReport.class);
-      }
-      throw e;
-    }
-  }
-
-  private void assertNoSecretIn(String id) {
-    String history = e2e.historyBytes(id);
-    for (String secret : java.util.List.of("mariadb-password", "pg-password", "store-app-password")) {
-      assertThat(history).as(secret + " in the history of " + id).doesNotContain(Stack.secret(secret));
-    }
   }
 
   @Test
@@ -118,7 +71,7 @@ class CutoverE2ETest {
     String postgresBefore = StoreApp.postgresFingerprint();
     String envBefore = StoreApp.envFileSha256();
 
-    Cli.Result dry = start("local-cutover.yaml", "name=" + name, "--dry-run", "--watch");
+    Cli.Result dry = cutovers.start("local-cutover.yaml", "name=" + name, "--dry-run", "--watch");
 
     assertThat(dry.exitCode()).as(dry.all()).isZero();
     assertThat(dry.out()).contains("VerifyCopy items", "20005 rows in MySQL, 20005 in PostgreSQL, equal", "SetMySqlReadOnly", "PLANNED",
@@ -135,12 +88,12 @@ class CutoverE2ETest {
     String id = "cutover/" + name;
     Set<String> keptOnMySql;
     try (StoreApp.Load load = new StoreApp.Load()) {
-      Cli.Result started = start("local-cutover.yaml", "name=" + name, "watch.period=40s", "watch.interval=10s", "watch.probeRequests=10",
+      Cli.Result started = cutovers.start("local-cutover.yaml", "name=" + name, "watch.period=40s", "watch.interval=10s", "watch.probeRequests=10",
           // A shared 2-core machine under the test's load: the watch's latency limit is not what this test is about.
           "watch.latencyFactor=100");
       assertThat(started.exitCode()).as(started.all()).isZero();
-      approve(id, "ApproveCutover");
-      RunbookReport report = result(id);
+      cutovers.approve(id, "ApproveCutover");
+      RunbookReport report = cutovers.result(id);
       assertThat(report.outcome().name()).as(report.reason()).isEqualTo("SUCCEEDED");
       Thread.sleep(2_000);
       load.close();
@@ -156,9 +109,9 @@ class CutoverE2ETest {
       assertThat(writtenAfterSwitch).as("the load went on writing on PostgreSQL after the switch").isNotEmpty();
       assertThat(Long.parseLong(report.facts().get("window.millis"))).isPositive();
       assertThat(report.facts()).containsEntry("table.items.verdict", "equal");
-      assertNoSecretIn(id);
+      cutovers.assertNoSecretIn(id);
 
-      RunbookReport watched = result(id + "/watch");
+      RunbookReport watched = cutovers.result(id + "/watch");
       assertThat(watched.outcome().name()).as(watched.reason()).isEqualTo("SUCCEEDED");
       assertThat(watched.facts()).containsKey("report.uptime").containsEntry("report.incidents", "0");
       assertThat(Integer.parseInt(watched.facts().get("report.samples"))).isGreaterThanOrEqualTo(4);
@@ -168,10 +121,10 @@ class CutoverE2ETest {
     String back = "rollback-cutover/" + name + "-back";
     try (StoreApp.Load load = new StoreApp.Load()) {
       Thread.sleep(1_000);
-      Cli.Result started = start("local-rollback-cutover.yaml", "name=" + name + "-back", "cutover=" + name);
+      Cli.Result started = cutovers.start("local-rollback-cutover.yaml", "name=" + name + "-back", "cutover=" + name);
       assertThat(started.exitCode()).as(started.all()).isZero();
-      approve(back, "ApproveRollbackCutover");
-      RunbookReport report = result(back);
+      cutovers.approve(back, "ApproveRollbackCutover");
+      RunbookReport report = cutovers.result(back);
       assertThat(report.outcome().name()).as(report.reason()).isEqualTo("SUCCEEDED");
       Thread.sleep(2_000);
       load.close();
@@ -184,7 +137,7 @@ class CutoverE2ETest {
       assertThat(Long.parseLong(report.facts().get("copiedBackRows"))).isPositive();
       assertThat(StoreApp.postgres("SELECT count(*) FROM pg_namespace WHERE nspname = 'durable_runbooks'")).as("change log dropped")
           .containsExactly("0");
-      assertNoSecretIn(back);
+      cutovers.assertNoSecretIn(back);
     }
   }
 
@@ -199,10 +152,10 @@ class CutoverE2ETest {
     }
     String id = "cutover/" + name;
     try (StoreApp.Load load = new StoreApp.Load()) {
-      Cli.Result started = start("local-cutover.yaml", "name=" + name);
+      Cli.Result started = cutovers.start("local-cutover.yaml", "name=" + name);
       assertThat(started.exitCode()).as(started.all()).isZero();
-      approve(id, "ApproveCutover");
-      RunbookReport report = result(id);
+      cutovers.approve(id, "ApproveCutover");
+      RunbookReport report = cutovers.result(id);
       Thread.sleep(2_000);
       load.close();
 
@@ -216,7 +169,7 @@ class CutoverE2ETest {
       assertThat(report.facts()).containsKeys("rollback.millis", "rollback.copiedBackRows", "rollback.forensicBackup");
       assertThat(report.facts().get("rollback.forensicBackup")).startsWith("postgres/");
       assertThat(StoreApp.postgres("SELECT count(*) FROM pg_namespace WHERE nspname = 'durable_runbooks'")).containsExactly("0");
-      assertNoSecretIn(id);
+      cutovers.assertNoSecretIn(id);
     }
   }
 
@@ -228,7 +181,7 @@ class CutoverE2ETest {
     assertThat(inMySql).as("every acknowledged insert").containsAll(load.kept());
     assertThat(inMySql).as("no acknowledged delete undone").doesNotContainAnyElementsOf(load.deleted);
     assertThat(StoreApp.postgres("SELECT count(*) FROM pg_namespace WHERE nspname = 'durable_runbooks'")).containsExactly("0");
-    assertNoSecretIn(id);
+    cutovers.assertNoSecretIn(id);
   }
 
   @Test
@@ -245,9 +198,9 @@ class CutoverE2ETest {
     reload.toFile().setExecutable(true);
     String id = "cutover/" + name;
     try (StoreApp.Load load = new StoreApp.Load()) {
-      assertThat(start("local-cutover.yaml", "name=" + name, "application.reload=" + reload).exitCode()).isZero();
-      approve(id, "ApproveCutover");
-      RunbookReport report = result(id);
+      assertThat(cutovers.start("local-cutover.yaml", "name=" + name, "application.reload=" + reload).exitCode()).isZero();
+      cutovers.approve(id, "ApproveCutover");
+      RunbookReport report = cutovers.result(id);
       Thread.sleep(1_000);
       load.close();
 
@@ -270,8 +223,8 @@ class CutoverE2ETest {
     try (StoreApp.Load load = new StoreApp.Load()) {
       Cli.Result started = e2e.cli().run("start", file.toString(), "--set", "name=" + name);
       assertThat(started.exitCode()).as(started.all()).isZero();
-      approve(id, "ApproveCutover");
-      RunbookReport report = result(id);
+      cutovers.approve(id, "ApproveCutover");
+      RunbookReport report = cutovers.result(id);
       Thread.sleep(1_000);
       load.close();
 
@@ -286,8 +239,8 @@ class CutoverE2ETest {
   void aCancellationOnceMySqlIsReadOnlyRollsBack() throws Exception {
     String id = "cutover/" + name;
     try (StoreApp.Load load = new StoreApp.Load()) {
-      assertThat(start("local-cutover.yaml", "name=" + name).exitCode()).isZero();
-      approve(id, "ApproveCutover");
+      assertThat(cutovers.start("local-cutover.yaml", "name=" + name).exitCode()).isZero();
+      cutovers.approve(id, "ApproveCutover");
       RunbookWorkflow run = e2e.temporal().newWorkflowStub(CutoverWorkflow.class, id);
       for (int i = 0; i < 600 && run.progress().steps().stream().noneMatch(st -> st.name().equals("SetMySqlReadOnly")
           && st.status() == io.durablerunbooks.report.StepStatus.SUCCEEDED); i++) {

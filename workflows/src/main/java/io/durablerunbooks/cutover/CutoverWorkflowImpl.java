@@ -66,6 +66,7 @@ public class CutoverWorkflowImpl extends RunbookWorkflowBase implements CutoverW
   private final CutoverActivities checks = Workflow.newActivityStub(CutoverActivities.class, StepOptions.check());
   private final CutoverActivities changes = Workflow.newActivityStub(CutoverActivities.class, StepOptions.change());
   private final CutoverActivities window = Workflow.newActivityStub(CutoverActivities.class, StepOptions.window(Duration.ofMinutes(2)));
+  private final CutoverActivities rollback = Workflow.newActivityStub(CutoverActivities.class, StepOptions.rollback());
   private final MigrateActivities schema = Workflow.newActivityStub(MigrateActivities.class, StepOptions.check());
   private final MigrateActivities transfers = Workflow.newActivityStub(MigrateActivities.class, StepOptions.transfer());
   private final MigrateActivities windowTransfers = Workflow.newActivityStub(MigrateActivities.class, StepOptions.windowTransfer());
@@ -125,7 +126,7 @@ public class CutoverWorkflowImpl extends RunbookWorkflowBase implements CutoverW
       phase = "SetMySqlReadOnly";
       long windowStarted = Workflow.currentTimeMillis();
       rollbackArmed = true;
-      run.compensateOnFailure("SetMySqlWritable", () -> unlessBlocked(() -> changes.setMySqlWritable(spec)));
+      run.compensateOnFailure("SetMySqlWritable", () -> unlessBlocked(() -> rollback.setMySqlWritable(spec)));
       ReadOnlyResult readOnly = run.step("SetMySqlReadOnly", () -> window.setMySqlReadOnly(spec));
       run.detail("SetMySqlReadOnly", "read-only in " + readOnly.millis() + " ms" + (readOnly.superReadOnly() ? ", super_read_only too" : "")
           + (readOnly.openWriteTransactions() > 0
@@ -159,12 +160,12 @@ public class CutoverWorkflowImpl extends RunbookWorkflowBase implements CutoverW
       }
 
       phase = "SwitchApplication";
-      run.compensateOnFailure("DisarmChangeLog", () -> unlessBlocked(() -> changes.disarmChangeLog(spec, copied)));
+      run.compensateOnFailure("DisarmChangeLog", () -> unlessBlocked(() -> rollback.disarmChangeLog(spec, copied)));
       run.step("ArmChangeLog", () -> window.armChangeLog(spec, copied, Workflow.getInfo().getWorkflowId() + " run " + Workflow.getInfo().getRunId()));
       run.compensateOnFailure("CopyBackPostgresWrites", () -> blockingOnFailure(
           () -> copyBack(spec, copied), "PostgreSQL's writes since the switch could not be copied back to MySQL"));
       run.compensateOnFailure("SwitchApplicationBack", () -> blockingOnFailure(
-          () -> changes.switchApplication(app, Engine.MYSQL), "the application could not be switched back to MySQL and may still write to PostgreSQL"));
+          () -> rollback.switchApplication(app, Engine.MYSQL), "the application could not be switched back to MySQL and may still write to PostgreSQL"));
       SwitchResult switched = run.step("SwitchApplication", () -> window.switchApplication(app, Engine.POSTGRES));
       long windowEnded = Workflow.currentTimeMillis();
       run.detail("SwitchApplication", app.variable() + " now names PostgreSQL; reload " + switched.reloadMillis() + " ms, healthy "
@@ -313,7 +314,7 @@ public class CutoverWorkflowImpl extends RunbookWorkflowBase implements CutoverW
   }
 
   private void copyBack(CutoverSpec spec, SchemaPlan plan) {
-    CopyBackResult r = changes.copyBackPostgresWrites(spec, plan);
+    CopyBackResult r = rollback.copyBackPostgresWrites(spec, plan);
     run.fact("rollback.copiedBackRows", r.rows());
     r.upserted().forEach((t, n) -> run.fact("rollback." + t + ".copiedBack", n));
     r.deleted().forEach((t, n) -> run.fact("rollback." + t + ".deletedInMySql", n));

@@ -11,6 +11,9 @@ import java.time.Duration;
  */
 public final class StepOptions {
 
+  /** Heartbeat timeout of the steps where every second counts: the cutover's window and its rollback. */
+  private static final Duration URGENT_HEARTBEAT = Duration.ofSeconds(5);
+
   private StepOptions() {}
 
   /** Preflight checks: a few quick attempts, then a clear failure. */
@@ -69,14 +72,28 @@ public final class StepOptions {
 
   /**
    * A short step inside a cutover's write-unavailability window: retried at once and often, since
-   * every second of backoff is a second the application cannot write.
+   * every second of backoff is a second the application cannot write. It heartbeats, so a worker
+   * lost mid-step costs the window seconds (the heartbeat timeout), not the whole {@code limit}.
    *
    * @param limit how long one attempt may run
    */
   public static ActivityOptions window(Duration limit) {
     return ActivityOptions.newBuilder()
         .setStartToCloseTimeout(limit)
+        .setHeartbeatTimeout(URGENT_HEARTBEAT)
         .setRetryOptions(retry(Duration.ofMillis(200), Duration.ofSeconds(2), 6))
+        .build();
+  }
+
+  /**
+   * A step of an emergency rollback: heartbeating like a window step, so a lost worker is replaced
+   * within seconds, and retried patiently, since giving up leaves the application down.
+   */
+  public static ActivityOptions rollback() {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofMinutes(5))
+        .setHeartbeatTimeout(URGENT_HEARTBEAT)
+        .setRetryOptions(retry(Duration.ofMillis(500), Duration.ofSeconds(30), 10))
         .build();
   }
 
@@ -87,7 +104,7 @@ public final class StepOptions {
   public static ActivityOptions windowTransfer() {
     return ActivityOptions.newBuilder()
         .setStartToCloseTimeout(Duration.ofHours(1))
-        .setHeartbeatTimeout(Duration.ofSeconds(5))
+        .setHeartbeatTimeout(URGENT_HEARTBEAT)
         .setRetryOptions(retry(Duration.ofMillis(200), Duration.ofSeconds(2), 6))
         .build();
   }
