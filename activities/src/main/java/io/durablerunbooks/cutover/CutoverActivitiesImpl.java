@@ -374,28 +374,34 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
   public SwitchResult switchApplication(ApplicationSpec application, Engine to) {
     String value = secrets.expand(application.value(to), "application." + (to == Engine.MYSQL ? "mysql" : "postgres"));
     try (Heartbeat beat = Heartbeat.start(() -> "switching the application to " + to.shown(), () -> {})) {
-      boolean changed = onHost(application, host -> {
-        EnvFile file = host.read();
-        Engine on = engineOf(application, file);
-        if (on == to) {
-          return false;
-        }
-        if (on == Engine.MYSQL) {
-          host.write(application.keptFile(), file, application.envFile());
-          host.write(application.envFile(), file.with(application.variable(), value), application.envFile());
-        } else {
-          EnvFile back = host.kept()
-              .filter(k -> k.value(application.variable()).map(v -> v.equals(value)).orElse(false))
-              .orElse(file.with(application.variable(), value));
-          host.write(application.envFile(), back, application.envFile());
-        }
-        return true;
-      });
-      long reloadMillis = onHost(application, AppHost::reload);
+      // One SSH session for the file and the reload: a second handshake would be time the
+      // application cannot write.
+      Switched switched = onHost(application, host -> new Switched(pointAt(host, application, to, value), host.reload()));
       beat.check();
       long healthyMillis = awaitHealthy(application, beat);
-      return new SwitchResult(to, changed, reloadMillis, healthyMillis);
+      return new SwitchResult(to, switched.changed(), switched.reloadMillis(), healthyMillis);
     }
+  }
+
+  private record Switched(boolean changed, long reloadMillis) {}
+
+  /** The env file set to {@code value}, the one from before the cutover kept; false when it already was. */
+  private boolean pointAt(AppHost host, ApplicationSpec application, Engine to, String value) {
+    EnvFile file = host.read();
+    Engine on = engineOf(application, file);
+    if (on == to) {
+      return false;
+    }
+    if (on == Engine.MYSQL) {
+      host.write(application.keptFile(), file, application.envFile());
+      host.write(application.envFile(), file.with(application.variable(), value), application.envFile());
+    } else {
+      EnvFile back = host.kept()
+          .filter(k -> k.value(application.variable()).map(v -> v.equals(value)).orElse(false))
+          .orElse(file.with(application.variable(), value));
+      host.write(application.envFile(), back, application.envFile());
+    }
+    return true;
   }
 
   private long awaitHealthy(ApplicationSpec app, Heartbeat beat) {
