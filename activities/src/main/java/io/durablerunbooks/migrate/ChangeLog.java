@@ -190,6 +190,30 @@ public final class ChangeLog {
     return new CopyBackResult(upserted, deleted, (System.nanoTime() - started) / 1_000_000);
   }
 
+  /**
+   * The logged keys of a table split on one integer key, in order, the first {@code limit} after
+   * {@code after}; rows since deleted included.
+   */
+  public static List<Long> loggedKeys(Connection pg, TablePlan t, long after, int limit) throws SQLException {
+    if (!t.chunked()) {
+      throw new IllegalArgumentException(t.name() + " is not split on one integer key");
+    }
+    try (PreparedStatement ps = pg.prepareStatement("SELECT k FROM (SELECT (key ->> ?)::bigint AS k FROM " + ROWS
+        + " WHERE tbl = ?) AS logged WHERE k > ? ORDER BY k LIMIT ?")) {
+      ps.setString(1, t.chunkKey());
+      ps.setString(2, t.name());
+      ps.setLong(3, after);
+      ps.setInt(4, limit);
+      List<Long> keys = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          keys.add(rs.getLong(1));
+        }
+      }
+      return keys;
+    }
+  }
+
   private static List<String> keys(Connection pg, TablePlan t, String after) throws SQLException {
     try (PreparedStatement ps = pg.prepareStatement(
         "SELECT key::text FROM " + ROWS + " WHERE tbl = ? AND key::text > ? ORDER BY key::text LIMIT " + BATCH)) {

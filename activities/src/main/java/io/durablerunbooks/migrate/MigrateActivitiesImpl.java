@@ -33,6 +33,8 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
   private static final String MAINTENANCE_WORK_MEM = "256MB";
   /** Copies of a differing range a full sync makes before it calls the rows a defect of the copy. */
   private static final int REPAIR_ATTEMPTS = 3;
+  /** Keys of a change log compared per query: an IN list both engines plan as key lookups. */
+  private static final int LOGGED_KEYS_PER_QUERY = 1_000;
   static final String UNREPAIRABLE = "RowsCannotBeCopied";
 
   private final MySqlSessions mysql;
@@ -437,18 +439,53 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
     String from = "(TIMESTAMP '" + since + "' - INTERVAL '" + margin + " seconds')";
     String pgWhere = " WHERE " + ValueSql.pq(watermark) + " >= "
         + (column.family() == ColumnFamily.TIMESTAMP ? from + " AT TIME ZONE 'UTC'" : from);
+    return compare(spec, table, (verifier, connections, pauser) -> withKeySets(spec, table, verifier, connections, pauser,
+        verifier.compareRows(connections, spec.targetSchema(), table, mysqlWhere, pgWhere, spec.verify())));
+  }
+
+  @Override
+  public TableVerification verifyLoggedRows(MigrateSpec spec, TablePlan table) {
+    if (!table.chunked()) {
+      return verifyTable(spec, table);
+    }
     return compare(spec, table, (verifier, connections, pauser) -> {
-      TableVerification changed = verifier.compareRows(connections, spec.targetSchema(), table, mysqlWhere, pgWhere, spec.verify());
-      if (!table.chunked()) {
-        TableVerification keys = verifier.walk(connections, spec.targetSchema(), keysOnly(table), spec.verify(), pauser, TableVerifier.NO_REPAIR);
-        return merged(table, changed, keys);
+      TableVerification logged = new TableVerification(table.name(), 0, 0, 0, 0, List.of(), 0);
+      List<Long> keys;
+      for (long after = Long.MIN_VALUE; !(keys = ChangeLog.loggedKeys(connections.target(), table, after, LOGGED_KEYS_PER_QUERY)).isEmpty();
+          after = keys.get(keys.size() - 1)) {
+        String in = " IN (" + keys.stream().map(String::valueOf).collect(Collectors.joining(", ")) + ")";
+        logged = added(table, spec.verify().maxListedRows(), logged, verifier.compareRows(connections, spec.targetSchema(), table,
+            " WHERE " + ValueSql.mq(table.chunkKey()) + in, " WHERE " + ValueSql.pq(table.chunkKey()) + in, spec.verify()));
       }
-      TableVerifier.KeySets sets = verifier.keySets(connections, spec.targetSchema(), table);
-      TableVerification keys = sets.same()
-          ? new TableVerification(table.name(), sets.sourceRows(), sets.targetRows(), 1, 0, List.of(), 0)
-          : verifier.walk(connections, spec.targetSchema(), keysOnly(table), spec.verify(), pauser, TableVerifier.NO_REPAIR);
-      return merged(table, changed, keys);
+      return withKeySets(spec, table, verifier, connections, pauser, logged);
     });
+  }
+
+  /**
+   * {@code changed} with the verdict on the whole table's keys: the key sets when the table is
+   * split on one integer key (a walk of the keys only if they differ), else a walk of the keys.
+   */
+  private static TableVerification withKeySets(MigrateSpec spec, TablePlan table, TableVerifier verifier,
+      TableVerifier.Connections connections, TableVerifier.Pauser pauser, TableVerification changed)
+      throws SQLException, IOException, InterruptedException {
+    if (!table.chunked()) {
+      TableVerification keys = verifier.walk(connections, spec.targetSchema(), keysOnly(table), spec.verify(), pauser, TableVerifier.NO_REPAIR);
+      return merged(table, changed, keys);
+    }
+    TableVerifier.KeySets sets = verifier.keySets(connections, spec.targetSchema(), table);
+    TableVerification keys = sets.same()
+        ? new TableVerification(table.name(), sets.sourceRows(), sets.targetRows(), 1, 0, List.of(), 0)
+        : verifier.walk(connections, spec.targetSchema(), keysOnly(table), spec.verify(), pauser, TableVerifier.NO_REPAIR);
+    return merged(table, changed, keys);
+  }
+
+  /** Two comparisons of disjoint sets of rows as one, listing at most {@code listed} differences. */
+  private static TableVerification added(TablePlan table, int listed, TableVerification a, TableVerification b) {
+    List<RowDifference> differences = new ArrayList<>(a.differences());
+    differences.addAll(b.differences());
+    return new TableVerification(table.name(), a.sourceRows() + b.sourceRows(), a.targetRows() + b.targetRows(), a.ranges() + b.ranges(),
+        a.differingRows() + b.differingRows(), List.copyOf(differences.subList(0, Math.min(listed, differences.size()))),
+        a.millis() + b.millis());
   }
 
   /** The changed rows' verdict and the key sets' as one: the table's counts, every difference. */
