@@ -387,7 +387,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
           if (!watermark.isEmpty()) {
             if (verifier.progress().ranges() == 0) {
               changed[0] += repairer.upsertChangedSince(watermark, request.since(), spec.sync().margin().toSeconds());
-              if (table.chunked() && verifier.keySets(connections, spec.targetSchema(), table).same()) {
+              if (table.chunked() && verifier.keySetsSoFar(connections, spec.targetSchema(), table).same()) {
                 return new TableVerification(table.name(), 0, 0, 0, 0, List.of(), 0);
               }
             }

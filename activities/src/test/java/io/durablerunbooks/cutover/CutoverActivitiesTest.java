@@ -175,6 +175,25 @@ class CutoverActivitiesTest {
   }
 
   @Test
+  void whileMySqlTakesWritesRowsPastPostgresLargestKeyWaitForTheNextSyncInsteadOfAWalk() throws Exception {
+    String since = my("SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%d %H:%i:%s.%f')");
+    // A row the sync's watermark read cannot see, as one the application commits just after it.
+    LocalStack.mariadbSql(source, "INSERT INTO items (id, name, price, updated_at) VALUES (90000, 'late', 1, '2020-01-01')");
+
+    SyncResult live = migrate.syncTable(new SyncRequest(spec.data(), table("items"), since));
+
+    assertThat(live.ranges()).as("the keys up to PostgreSQL's largest agree: no walk").isZero();
+    assertThat(pg("SELECT count(*) FROM items WHERE id = 90000")).isEqualTo("0");
+
+    LocalStack.mariadbSql(source, "DELETE FROM items WHERE id = 4242");
+    SyncResult walked = migrate.syncTable(new SyncRequest(spec.data(), table("items"), since));
+
+    assertThat(walked.ranges()).as("a delete below it is a difference").isPositive();
+    assertThat(walked.deleted()).isEqualTo(1);
+    assertThat(pg("SELECT count(*) FROM items WHERE id = 90000")).as("the walk carried the late row too").isEqualTo("1");
+  }
+
+  @Test
   void theChangedRowsCheckFindsARowChangedOnlyInPostgres() throws Exception {
     String since = my("SELECT DATE_FORMAT(UTC_TIMESTAMP(6) - INTERVAL 1 SECOND, '%Y-%m-%d %H:%i:%s.%f')");
     LocalStack.mariadbSql(source, "UPDATE items SET name = 'renamed' WHERE id = 99");
