@@ -36,13 +36,7 @@ class CutoverCrashE2ETest {
 
   @AfterAll
   static void leaveTheStoreAsFound() throws Exception {
-    try {
-      StoreApp.reset(0);
-    } finally {
-      if (e2e != null) {
-        e2e.close();
-      }
-    }
+    Cutovers.leaveTheStoreAsFound(e2e);
   }
 
   @Test

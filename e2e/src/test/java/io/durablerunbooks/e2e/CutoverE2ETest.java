@@ -45,13 +45,7 @@ class CutoverE2ETest {
 
   @AfterAll
   static void leaveTheStoreAsFound() throws Exception {
-    try {
-      StoreApp.reset(0);
-    } finally {
-      if (e2e != null) {
-        e2e.close();
-      }
-    }
+    Cutovers.leaveTheStoreAsFound(e2e);
   }
 
   private String name;

@@ -25,6 +25,17 @@ final class Cutovers {
     this.e2e = e2e;
   }
 
+  /** The store reset to an empty MySQL, then the session closed (it may not have opened). */
+  static void leaveTheStoreAsFound(E2eSession e2e) throws Exception {
+    try {
+      StoreApp.reset(0);
+    } finally {
+      if (e2e != null) {
+        e2e.close();
+      }
+    }
+  }
+
   /** The store's copy in PostgreSQL, made by migrate-data as an operator would, before a cutover. */
   void copyStore(String name) {
     Cli.Result copy = start("local-cutover-copy.yaml", "name=" + name + "-copy", "--watch");
