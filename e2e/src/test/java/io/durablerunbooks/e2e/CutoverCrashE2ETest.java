@@ -7,17 +7,21 @@ import io.durablerunbooks.report.StepRecord;
 import io.durablerunbooks.report.StepStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kill -9 the worker inside the write-unavailability window, while the application is being
- * switched to PostgreSQL under a write load: a new worker takes the step over and the cutover
- * finishes, with every write the application acknowledged in PostgreSQL.
+ * Kill -9 the worker while the application reloads, under a write load through it: once inside the
+ * write-unavailability window (the switch to PostgreSQL), once inside the emergency rollback (the
+ * switch back to MySQL). Each time a second worker takes the step over and the run ends as it
+ * would have, with every write the application acknowledged where it must be.
  */
 class CutoverCrashE2ETest {
 
@@ -27,11 +31,20 @@ class CutoverCrashE2ETest {
   @TempDir static Path dir;
   private static E2eSession e2e;
   private static Cutovers cutovers;
+  /** The workers that took over, stopped after each test. */
+  private final List<WorkerProcess> workers = new ArrayList<>();
 
   @BeforeAll
   static void stack() throws Exception {
     e2e = E2eSession.withoutWorker(QUEUE);
     cutovers = new Cutovers(e2e);
+  }
+
+  @AfterEach
+  void stopWorkers() throws InterruptedException {
+    for (WorkerProcess w : workers) {
+      w.close();
+    }
   }
 
   @AfterAll
@@ -41,69 +54,114 @@ class CutoverCrashE2ETest {
 
   @Test
   void aWorkerKilledWhileTheApplicationIsSwitchedIsReplacedAndTheCutoverLosesNoWrite() throws Exception {
-    StoreApp.reset(20_000);
     String name = "e2e-cutover-crash-" + RUN;
     String id = "cutover/" + name;
-    Path reloading = dir.resolve("reloading");
-    Path reload = dir.resolve("reload");
-    Files.writeString(reload, """
-        #!/bin/sh
-        touch %s
-        sleep 4
-        exec %s reload
-        """.formatted(reloading, Stack.DIR.resolve("store1/bin/service")));
-    reload.toFile().setExecutable(true);
+    try (StoreApp.Load load = cutoverKilledDuringReload(name, "postgresql", false)) {
+      RunbookReport report = endOf(id, load);
 
-    WorkerProcess first = WorkerProcess.start(QUEUE, dir.resolve("worker-1.log"));
-    try {
-      cutovers.copyStore(name);
-      aCutoverUnderLoadKilledInTheSwitch(name, reload, reloading, first);
+      assertThat(report.outcome().name()).as(report.reason()).isEqualTo("SUCCEEDED");
+      assertRanAgain(id, "SwitchApplication");
+      assertThat(StoreApp.engine()).isEqualTo("postgresql");
+      assertThat(StoreApp.mysqlReadOnly()).isTrue();
+      assertThat(Files.readString(StoreApp.ENV_FILE.resolveSibling(StoreApp.ENV_FILE.getFileName() + ".before-cutover")))
+          .as("the kept env file is the one from before the cutover, not the switched one").contains("DATABASE_URL=mysql://");
+      assertEveryAcknowledgedWriteIn(StoreApp.loadInPostgres(), load);
+      assertThat(report.facts()).containsEntry("table.items.verdict", "equal");
+      cutovers.assertNoSecretIn(id);
     } finally {
-      first.killHard();
-      // The watch and the retention outlive the run; nothing polls this queue after the test.
-      for (String child : new String[] {id + "/watch", id + "/mysql-retention"}) {
-        try {
-          e2e.temporal().newUntypedWorkflowStub(child).terminate("end of the test");
-        } catch (RuntimeException e) {
-          // Not started: the cutover did not get that far, which the assertions above report.
-        }
-      }
+      terminateWatchAndRetention(id);
     }
   }
 
-  private void aCutoverUnderLoadKilledInTheSwitch(String name, Path reload, Path reloading, WorkerProcess first) throws Exception {
+  @Test
+  void aWorkerKilledWhileTheRollbackSwitchesBackIsReplacedAndTheRollbackLosesNoWrite() throws Exception {
+    String name = "e2e-cutover-crash-back-" + RUN;
     String id = "cutover/" + name;
-    try (StoreApp.Load load = new StoreApp.Load()) {
+    try (StoreApp.Load load = cutoverKilledDuringReload(name, "mysql", true)) {
+      RunbookReport report = endOf(id, load);
+
+      assertThat(report.outcome().name()).as(report.reason()).isEqualTo("ROLLED_BACK");
+      assertThat(report.reason()).contains("injected failure");
+      assertRanAgain(id, "SwitchApplication");
+      assertThat(report.steps()).filteredOn(s -> s.name().equals("SwitchApplicationBack")).extracting(StepRecord::status)
+          .containsExactly(StepStatus.COMPENSATED);
+      assertThat(StoreApp.engine()).isEqualTo("mysql");
+      assertThat(StoreApp.mysqlReadOnly()).isFalse();
+      assertEveryAcknowledgedWriteIn(StoreApp.loadInMySql(), load);
+      cutovers.assertNoSecretIn(id);
+    }
+  }
+
+  /**
+   * A fresh store copied to PostgreSQL, then a cutover under a load through the application whose
+   * reload, when the env file names {@code slowOn}, takes 4 s; the first worker is killed in that
+   * reload and a second one started. The load is still running when it is returned.
+   *
+   * @param failAfterSwitch make the check after the switch fail, so the emergency rollback runs
+   */
+  private StoreApp.Load cutoverKilledDuringReload(String name, String slowOn, boolean failAfterSwitch) throws Exception {
+    StoreApp.reset(20_000);
+    Path reloading = dir.resolve("reloading-" + name);
+    Path reload = dir.resolve("reload-" + name);
+    Files.writeString(reload, """
+        #!/bin/sh
+        if grep -q '^DATABASE_URL=%s://' %s; then
+          touch %s
+          sleep 4
+        fi
+        exec %s reload
+        """.formatted(slowOn, StoreApp.ENV_FILE, reloading, Stack.DIR.resolve("store1/bin/service")));
+    reload.toFile().setExecutable(true);
+    WorkerProcess first = WorkerProcess.start(QUEUE, dir.resolve(name + "-worker-1.log"));
+    try {
+      cutovers.copyStore(name);
+      if (failAfterSwitch) {
+        StoreApp.rejectCheckWritesOnPostgres();
+      }
+      StoreApp.Load load = new StoreApp.Load();
       Cli.Result started = cutovers.start("local-cutover.yaml", "name=" + name, "application.reload=" + reload);
       assertThat(started.exitCode()).as(started.all()).isZero();
-      cutovers.approve(id, "ApproveCutover");
+      cutovers.approve("cutover/" + name, "ApproveCutover");
       long deadline = System.nanoTime() + 180_000_000_000L;
       while (!Files.exists(reloading)) {
-        assertThat(System.nanoTime()).as("the switch began within 3 minutes of GO").isLessThan(deadline);
+        assertThat(System.nanoTime()).as("the reload onto " + slowOn + " began within 3 minutes of GO").isLessThan(deadline);
         Thread.sleep(20);
       }
       first.killHard();
-      assertThat(StoreApp.mysqlReadOnly()).as("killed inside the window").isTrue();
+      assertThat(StoreApp.mysqlReadOnly()).as("killed while MySQL is read-only").isTrue();
+      workers.add(WorkerProcess.start(QUEUE, dir.resolve(name + "-worker-2.log")));
+      return load;
+    } finally {
+      first.killHard();
+    }
+  }
 
-      try (WorkerProcess second = WorkerProcess.start(QUEUE, dir.resolve("worker-2.log"))) {
-        RunbookReport report = cutovers.result(id);
-        Thread.sleep(2_000);
-        load.close();
+  /** The run's report once it ended; the load stopped two seconds later. */
+  private static RunbookReport endOf(String id, StoreApp.Load load) throws InterruptedException {
+    RunbookReport report = cutovers.result(id);
+    Thread.sleep(2_000);
+    load.close();
+    return report;
+  }
 
-        assertThat(report.outcome().name()).as(report.reason()).isEqualTo("SUCCEEDED");
-        assertThat(report.steps()).filteredOn(s -> s.name().equals("SwitchApplication")).extracting(StepRecord::status)
-            .containsExactly(StepStatus.SUCCEEDED);
-        assertThat(e2e.highestAttempt(id, "SwitchApplication")).as("the switch ran again on the new worker").isGreaterThanOrEqualTo(2);
-        assertThat(StoreApp.engine()).isEqualTo("postgresql");
-        assertThat(StoreApp.mysqlReadOnly()).isTrue();
-        assertThat(Files.readString(StoreApp.ENV_FILE.resolveSibling(StoreApp.ENV_FILE.getFileName() + ".before-cutover")))
-            .as("the kept env file is the one from before the cutover, not the switched one").contains("DATABASE_URL=mysql://");
-        Set<String> inPostgres = StoreApp.loadInPostgres();
-        assertThat(load.acknowledged.get()).as("the load ran").isGreaterThan(50);
-        assertThat(inPostgres).as("every insert the application acknowledged").containsAll(load.kept());
-        assertThat(inPostgres).as("no delete the application acknowledged undone").doesNotContainAnyElementsOf(load.deleted);
-        assertThat(report.facts()).containsEntry("table.items.verdict", "equal");
-        cutovers.assertNoSecretIn(id);
+  /** Every insert the application acknowledged is among {@code rows}, and no delete it acknowledged is undone. */
+  private static void assertEveryAcknowledgedWriteIn(Set<String> rows, StoreApp.Load load) {
+    assertThat(load.acknowledged.get()).as("the load ran").isGreaterThan(50);
+    assertThat(rows).as("every insert the application acknowledged").containsAll(load.kept());
+    assertThat(rows).as("no delete the application acknowledged undone").doesNotContainAnyElementsOf(load.deleted);
+  }
+
+  private static void assertRanAgain(String id, String activity) {
+    assertThat(e2e.highestAttempt(id, activity)).as(activity + " ran again on the new worker").isGreaterThanOrEqualTo(2);
+  }
+
+  /** The watch and the retention outlive a successful run; nothing polls this queue after the test. */
+  private static void terminateWatchAndRetention(String id) {
+    for (String child : new String[] {id + "/watch", id + "/mysql-retention"}) {
+      try {
+        e2e.temporal().newUntypedWorkflowStub(child).terminate("end of the test");
+      } catch (RuntimeException e) {
+        // Not started: the cutover did not get that far, which the assertions report.
       }
     }
   }

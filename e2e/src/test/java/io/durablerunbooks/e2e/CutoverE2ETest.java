@@ -7,8 +7,6 @@ import io.durablerunbooks.report.RunbookProgress;
 import io.durablerunbooks.report.RunbookReport;
 import io.durablerunbooks.runbook.RunbookWorkflow;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
@@ -137,13 +135,7 @@ class CutoverE2ETest {
 
   @Test
   void aFailedCheckAfterTheSwitchRollsBackWithTheWritesPostgresTookMeanwhile() throws Exception {
-    try (Connection c = Stack.connect(StoreApp.DATABASE);
-        Statement s = c.createStatement()) {
-      s.execute("CREATE FUNCTION e2e_reject_marker() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-          + " IF NEW.name LIKE 'durable-runbooks check%' THEN RAISE EXCEPTION 'e2e: injected failure of the check write'; END IF;"
-          + " RETURN NEW; END $$");
-      s.execute("CREATE TRIGGER e2e_reject_marker BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION e2e_reject_marker()");
-    }
+    StoreApp.rejectCheckWritesOnPostgres();
     String id = "cutover/" + name;
     try (StoreApp.Load load = new StoreApp.Load()) {
       Cli.Result started = cutovers.start("local-cutover.yaml", "name=" + name);

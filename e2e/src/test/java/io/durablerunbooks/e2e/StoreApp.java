@@ -53,6 +53,17 @@ final class StoreApp {
     }
   }
 
+  /** A PostgreSQL trigger refusing the rows the cutover's application check writes: a failure injected after the switch. */
+  static void rejectCheckWritesOnPostgres() throws SQLException {
+    try (Connection c = Stack.connect(DATABASE);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE FUNCTION e2e_reject_marker() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+          + " IF NEW.name LIKE 'durable-runbooks check%' THEN RAISE EXCEPTION 'e2e: injected failure of the check write'; END IF;"
+          + " RETURN NEW; END $$");
+      s.execute("CREATE TRIGGER e2e_reject_marker BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION e2e_reject_marker()");
+    }
+  }
+
   static String engine() throws Exception {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(URL + "/api/db")).timeout(Duration.ofSeconds(5)).build(),
         HttpResponse.BodyHandlers.ofString());
