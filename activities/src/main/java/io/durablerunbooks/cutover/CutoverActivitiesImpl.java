@@ -319,16 +319,16 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
   public CopyBackResult copyBackPostgresWrites(CutoverSpec spec, SchemaPlan plan) {
     return Heartbeat.during("copying PostgreSQL's writes back to MySQL", () -> pools.withConnection(spec.data().target(), TARGET,
         pg -> mysql.withConnection(spec.data().source(), SOURCE, my -> {
-      // super_read_only stops every account; read_only alone lets this one write.
-      if (!rows(my, "SHOW GLOBAL VARIABLES LIKE 'super_read_only'").isEmpty()) {
-        try (Statement s = my.createStatement()) {
-          s.execute("SET GLOBAL super_read_only = OFF");
-        }
-      }
-      CopyBackResult copied = ChangeLog.copyBack(pg, my, spec.data().targetSchema(), plan.tables());
-      advanceAutoIncrements(pg, my, spec.data().targetSchema(), plan);
-      return copied;
-    })));
+          // super_read_only stops every account; read_only alone lets this one write.
+          if (!rows(my, "SHOW GLOBAL VARIABLES LIKE 'super_read_only'").isEmpty()) {
+            try (Statement s = my.createStatement()) {
+              s.execute("SET GLOBAL super_read_only = OFF");
+            }
+          }
+          CopyBackResult copied = ChangeLog.copyBack(pg, my, spec.data().targetSchema(), plan.tables());
+          advanceAutoIncrements(pg, my, spec.data().targetSchema(), plan);
+          return copied;
+        })));
   }
 
   /**
