@@ -72,8 +72,10 @@ public final class StepOptions {
 
   /**
    * A short step inside a cutover's write-unavailability window: retried at once and often, since
-   * every second of backoff is a second the application cannot write. It heartbeats, so a worker
-   * lost mid-step costs the window seconds (the heartbeat timeout), not the whole {@code limit}.
+   * every second of backoff is a second the application cannot write. With a heartbeat timeout, so
+   * a worker lost mid-step costs the window seconds, not the whole {@code limit}: every activity
+   * called with these options must heartbeat (a short one through {@code Heartbeat.during}), or it
+   * fails after that timeout.
    *
    * @param limit how long one attempt may run
    */
@@ -86,8 +88,9 @@ public final class StepOptions {
   }
 
   /**
-   * A step of an emergency rollback: heartbeating like a window step, so a lost worker is replaced
-   * within seconds, and retried patiently, since giving up leaves the application down.
+   * A step of an emergency rollback: with a window step's heartbeat timeout (its activities must
+   * heartbeat too), so a lost worker is replaced within seconds, and retried patiently, since giving
+   * up leaves the application down.
    */
   public static ActivityOptions rollback() {
     return ActivityOptions.newBuilder()
@@ -98,8 +101,8 @@ public final class StepOptions {
   }
 
   /**
-   * A sync or verification inside the window: as {@link #window}, and heartbeating, so a worker
-   * lost mid-step is noticed within seconds and another one resumes it.
+   * A sync or verification inside the window: as {@link #window}, with an hour for one attempt; its
+   * heartbeats carry the progress, so another worker resumes where a lost one stopped.
    */
   public static ActivityOptions windowTransfer() {
     return ActivityOptions.newBuilder()
