@@ -1,131 +1,196 @@
 package io.durablerunbooks.migrate;
 
-import java.io.IOException;
-import io.durablerunbooks.postgres.Transactions;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The JSON part of a range's checksum, computed in PostgreSQL for both sides: the source's JSON text
- * is streamed by COPY into a temporary {@code jsonb} table (dropped at commit), so both sides are
- * hashed from the same normal form, {@code jsonb}'s (keys sorted, whitespace gone, escapes resolved).
- * Neither engine can render the other's normal form cheaply: MariaDB's JSON_NORMALIZE differs from
- * it, and a PL/pgSQL or JVM normaliser cost more than the copy.
+ * The JSON part of a range's checksum. Equal JSON must hash equal however it was written, and
+ * neither engine renders the other's normal form (MariaDB's JSON_NORMALIZE differs from
+ * {@code jsonb}'s), so both sides hash {@code jsonb}'s text: the target renders it in SQL, and the
+ * worker renders the source's JSON text the same way ({@link JsonbText}) as it streams from a second
+ * source connection. A row's text: the key and each value's {@code jsonb} text ({@code N} for NULL,
+ * {@code !} and the text as stored for text that is not JSON), separated by a byte {@code jsonb}
+ * text never holds. A range of a table split on one integer key is hashed whole, as the rest of its
+ * checksum: the SHA-256 of its rows' texts in key order, joined by newlines, rows whose JSON values
+ * are all NULL left out on both sides; any other range is the XOR of the first 64 bits of each
+ * row's SHA-256 (a table without a key: the sum of their first 60).
  */
 final class JsonComparison {
 
-  private static final String STAGING = "dr_json_source";
+  private static final int FETCH_ROWS = 1_000;
+  private static final HexFormat HEX = HexFormat.of();
 
-  /** One side's rows and the XOR (or, without a key, the sum) of 64 bits of each row's digest. */
-  record Part(long rows, BigInteger digest) {}
-
-  record Parts(Part source, Part target) {}
+  /** One side's rows and the aggregate of their digests, as {@link TableVerifier#part} writes it. */
+  record Part(long rows, String digest, long millis) {}
 
   private final Connection source;
-  private final Connection target;
-  private final TablePlan staged;
-  private final String mysqlColumns;
-  private final String mysqlTable;
-  private final String pgRow;
-  private final String pgKey;
-  private final String pgTable;
-  private final String stagingRow;
+  private final String sourceRows;
+  private final int columns;
   private final boolean keyed;
+  private final String targetRow;
+  private final String targetJsonRow;
+  private final String sourceJsonRows;
+  private final String sourceOrder;
 
-  JsonComparison(Connection source, Connection target, String schema, TablePlan t, List<ColumnPlan> json) {
+  JsonComparison(Connection source, TablePlan t, List<ColumnPlan> json) {
     this.source = source;
-    this.target = target;
     this.keyed = !t.primaryKey().isEmpty();
-    List<ColumnPlan> columns = new ArrayList<>();
-    columns.add(new ColumnPlan("k", "", ColumnFamily.TEXT, "text", false, "", false, false, 0, false));
-    for (int i = 0; i < json.size(); i++) {
-      ColumnPlan c = json.get(i);
-      columns.add(new ColumnPlan("j" + i, c.sourceType(), ColumnFamily.JSON, "jsonb", true, "", false, false, 0, c.recodeToUtf8()));
-    }
-    this.staged = new TablePlan(STAGING, columns, List.of("k"), "", 0, 0, "", List.of(), List.of(), List.of(), "", 1);
-    this.mysqlColumns =
-        (keyed ? ValueSql.mysqlKey(t) : "''")
-            + json.stream().map(c -> ", " + ValueSql.copyExpression(c)).collect(Collectors.joining());
-    this.mysqlTable = ValueSql.mq(t.name());
-    this.pgTable = ValueSql.pq(schema) + "." + ValueSql.pq(t.name());
-    this.pgKey = keyed ? ValueSql.pgKey(t) : "''";
-    this.pgRow = digest(pgKey, json.stream().map(c -> ValueSql.pq(c.name())).toList());
-    this.stagingRow = digest("k", java.util.stream.IntStream.range(0, json.size()).mapToObj(i -> "j" + i).toList());
+    this.columns = json.size();
+    this.sourceRows =
+        "SELECT " + (keyed ? ValueSql.mysqlKey(t) : "''")
+            + json.stream().map(c -> ", " + ValueSql.copyExpression(c)).collect(Collectors.joining()) + " FROM "
+            + ValueSql.mq(t.name());
+    this.targetRow =
+        (keyed ? ValueSql.pgKey(t) : "''")
+            + json.stream().map(c -> " || chr(1) || coalesce(" + ValueSql.pq(c.name()) + "::text, 'N')").collect(Collectors.joining());
+    this.sourceOrder = t.chunked() ? " ORDER BY " + ValueSql.mq(t.chunkKey()) : "";
+    this.targetJsonRow = "CASE WHEN num_nonnulls(" + json.stream().map(c -> ValueSql.pq(c.name())).collect(Collectors.joining(", "))
+        + ") = 0 THEN NULL ELSE " + targetRow + " END";
+    this.sourceJsonRows = "(" + json.stream().map(c -> ValueSql.mq(c.name()) + " IS NOT NULL").collect(Collectors.joining(" OR ")) + ")";
   }
 
-  /** md5 of the key and each value's jsonb text (N for NULL), separated by a byte jsonb text never holds. */
-  private static String digest(String key, List<String> columns) {
-    return "md5(" + key + columns.stream().map(c -> " || chr(1) || coalesce(" + c + "::text, 'N')").collect(Collectors.joining()) + ")";
+  /** The target's per-row digest, a hex text, as a SQL expression over the target table's columns. */
+  String targetDigest() {
+    return "encode(sha256(textsend(" + targetRow + ")), 'hex')";
   }
 
-  private String aggregate(String row) {
+  /**
+   * The target's row text, as a SQL expression over the target table's columns, for
+   * {@link #targetJoinedDigest}: NULL, so left out, for a row whose JSON values are all NULL, as the
+   * source's such rows are not read; the rest of the row's checksum has its key.
+   */
+  String targetJsonRow() {
+    return targetJsonRow;
+  }
+
+  /**
+   * The SHA-256 (hex) of the target's row texts in a derived column {@code column}, read in key
+   * order, joined by newlines, which {@link #orderedDigest} computes of the source's: for a table
+   * split on one integer key, one hash per range instead of one per row.
+   */
+  String targetJoinedDigest(String column) {
+    return "encode(sha256(textsend(string_agg(" + column + ", chr(10)))), 'hex')";
+  }
+
+  /** The aggregate of the target's per-row digests, over a derived column {@code column}. */
+  String targetAggregate(String column) {
     return keyed
-        ? "coalesce(bit_xor(('x' || substr(" + row + ", 1, 16))::bit(64)::bigint), 0)"
-        : "coalesce(sum(('x' || substr(" + row + ", 1, 15))::bit(60)::bigint), 0)";
+        ? "coalesce(bit_xor(('x' || substr(" + column + ", 1, 16))::bit(64)::bigint), 0)"
+        : "coalesce(sum(('x' || substr(" + column + ", 1, 15))::bit(60)::bigint), 0)";
   }
 
-  Parts aggregate(String mysqlWhere, String pgWhere) throws SQLException {
-    return staged(mysqlWhere, () -> new Parts(
-        part("SELECT count(*), " + aggregate(stagingRow) + " FROM " + STAGING),
-        part("SELECT count(*), " + aggregate(pgRow) + " FROM " + pgTable + pgWhere)));
+  /** The source's part for the rows {@code where} selects. */
+  Part aggregate(String where) throws SQLException {
+    long started = System.nanoTime();
+    long[] rows = {0};
+    long[] xor = {0};
+    BigInteger[] sum = {BigInteger.ZERO};
+    each(where, (key, digest) -> {
+      rows[0]++;
+      long first = first64(digest);
+      if (keyed) {
+        xor[0] ^= first;
+      } else {
+        sum[0] = sum[0].add(BigInteger.valueOf(first >>> 4));
+      }
+    });
+    String digest = keyed ? Long.toUnsignedString(xor[0]) : sum[0].toString();
+    return new Part(rows[0], digest, (System.nanoTime() - started) / 1_000_000);
   }
 
-  /** Per key, each side's row digest: source first, then target. */
-  List<Map<String, String>> digests(String mysqlWhere, String pgWhere) throws SQLException {
-    return staged(mysqlWhere, () -> List.of(
-        rows("SELECT k, " + stagingRow + " FROM " + STAGING),
-        rows("SELECT " + pgKey + ", " + pgRow + " FROM " + pgTable + pgWhere)));
+  /**
+   * The source's part for the rows {@code where} selects of a table split on one integer key, as
+   * {@link #targetJoinedDigest}: the rows read in key order, hashed as one text; empty for no rows.
+   */
+  Part orderedDigest(String where) throws SQLException {
+    long started = System.nanoTime();
+    MessageDigest sha256 = sha256();
+    long[] rows = {0};
+    rows((where.isEmpty() ? " WHERE " : where + " AND ") + sourceJsonRows + sourceOrder, (key, text) -> {
+      if (rows[0]++ > 0) {
+        sha256.update((byte) '\n');
+      }
+      sha256.update(text.a, 0, text.size);
+    });
+    return new Part(rows[0], rows[0] == 0 ? "" : HEX.formatHex(sha256.digest()), (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** The source's per-row digests (hex, as the target's), by key. */
+  Map<String, String> digests(String where) throws SQLException {
+    Map<String, String> digests = new HashMap<>();
+    each(where, (key, digest) -> digests.put(new String(key, StandardCharsets.UTF_8), HEX.formatHex(digest)));
+    return digests;
   }
 
   @FunctionalInterface
-  private interface Work<T> {
-    T run() throws SQLException;
+  private interface RowDigest {
+    void accept(byte[] key, byte[] digest);
   }
 
-  /** Runs {@code work} while the range's source JSON sits in the staging table, in one transaction. */
-  private <T> T staged(String mysqlWhere, Work<T> work) throws SQLException {
-    return Transactions.run(target, c -> {
-      try (Statement s = c.createStatement()) {
-        s.execute("CREATE TEMP TABLE " + STAGING + " (k text, "
-            + staged.columns().stream().skip(1).map(col -> col.name() + " jsonb").collect(Collectors.joining(", "))
-            + ") ON COMMIT DROP");
-      }
-      try {
-        new ChunkCopier()
-            .copyRows(source, "SELECT " + mysqlColumns + " FROM " + mysqlTable + mysqlWhere, List.of(), c,
-                ChunkCopier.copyStatement(STAGING, staged), staged);
-      } catch (IOException e) {
-        throw new SQLException("copy of the source's JSON of " + mysqlTable + " failed: " + e.getMessage(), e);
-      }
-      return work.run();
+  private void each(String where, RowDigest consumer) throws SQLException {
+    MessageDigest sha256 = sha256();
+    rows(where, (key, text) -> {
+      sha256.update(text.a, 0, text.size);
+      consumer.accept(key, sha256.digest());
     });
   }
 
-  private Part part(String sql) throws SQLException {
-    try (Statement s = target.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      BigInteger v = new BigInteger(rs.getString(2));
-      return new Part(rs.getLong(1), v.signum() < 0 ? v.add(BigInteger.ONE.shiftLeft(64)) : v);
+  @FunctionalInterface
+  private interface RowText {
+    void accept(byte[] key, JsonbText.Bytes text);
+  }
+
+  /** Each source row's text as {@link #targetRow} writes the target's: its key, then each value's jsonb text. */
+  private void rows(String where, RowText consumer) throws SQLException {
+    JsonbText renderer = new JsonbText();
+    JsonbText.Bytes text = new JsonbText.Bytes(1024);
+    try (Statement s = source.createStatement()) {
+      s.setFetchSize(FETCH_ROWS);
+      try (ResultSet rs = s.executeQuery(sourceRows + where)) {
+        while (rs.next()) {
+          byte[] key = rs.getBytes(1);
+          text.size = 0;
+          text.add(key, 0, key.length);
+          for (int i = 0; i < columns; i++) {
+            text.add(1);
+            byte[] value = rs.getBytes(i + 2);
+            if (value == null) {
+              text.add('N');
+            } else if (!renderer.render(value, 0, value.length, text)) {
+              text.add('!');
+              text.add(value, 0, value.length);
+            }
+          }
+          consumer.accept(key, text);
+        }
+      }
     }
   }
 
-  private Map<String, String> rows(String sql) throws SQLException {
-    Map<String, String> rows = new HashMap<>();
-    try (Statement s = target.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      while (rs.next()) {
-        rows.put(rs.getString(1), rs.getString(2));
-      }
+  private static long first64(byte[] digest) {
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = (v << 8) | (digest[i] & 0xff);
     }
-    return rows;
+    return v;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
   }
 }

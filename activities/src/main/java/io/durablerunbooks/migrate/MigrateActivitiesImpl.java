@@ -540,6 +540,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
           (source, target) -> mysql.withConnection(spec.source(), SOURCE, jsonSource -> {
                     try (Statement s = target.createStatement()) {
                       s.execute("SET lock_timeout = '" + MySqlSessions.LOCK_WAIT_SECONDS + "s'");
+                      s.execute(ValueSql.PG_SESSION);
                     }
                     try {
                       return comparison.run(verifier, new TableVerifier.Connections(source, jsonSource, target), millis -> {

@@ -7,17 +7,16 @@ import java.util.stream.Collectors;
 /**
  * The SQL each column family is read and compared with. For the copy, MySQL renders every value as
  * the text PostgreSQL's COPY parses. For the checksums, each database renders the same canonical
- * text (docs/migrate-data.md, "Checksums"): binary values as the MD5 of their bytes, free text as
- * {@code <bytes>:<text>}, NULL as {@code N}, so NULL and the empty string differ and no two rows of
- * different values concatenate to the same text; a row is the MD5 of its encoded values joined by
- * commas. JSON is left to {@link JsonDigest}: the canonical expressions of a JSON column are its
- * text as each database gives it.
+ * text (docs/migrate-data.md, "Checksums"): binary values as the SHA-256 of their bytes, free text
+ * as {@code <bytes>:<text>}, NULL as {@code N}, so NULL and the empty string differ and no two rows
+ * of different values concatenate to the same text; a row is the SHA-256 of its encoded values
+ * joined by commas (cheaper than MD5 in MariaDB, as cheap in PostgreSQL). JSON is left to
+ * {@link JsonComparison}.
  */
 final class ValueSql {
 
   private static final Pattern INTEGER = Pattern.compile("-?\\d{1,20}");
   static final String DATETIME_FORMAT = "'%Y-%m-%d %H:%i:%s.%f'";
-  private static final String PG_DATETIME_FORMAT = "'YYYY-MM-DD HH24:MI:SS.US'";
   /**
    * Floats are compared through their shortest text form as decimals with 20 fractional digits
    * while that fits numeric(65,20), beyond as that text (MySQL writes 1e300, PostgreSQL 1e+300).
@@ -54,52 +53,71 @@ final class ValueSql {
   }
 
   /**
-   * The canonical text in MySQL. Numbers, datetimes and times are left to CONCAT_WS's own
-   * conversion, which writes integers and decimals as PostgreSQL's text does, datetimes with their
-   * declared fractional digits, and costs half of an explicit format.
+   * The canonical text in MySQL. Numbers and dates are left to CONCAT_WS's own conversion, which
+   * writes integers and decimals as PostgreSQL's text does and costs half of an explicit format;
+   * datetimes and times with a fraction lose its trailing zeros, as PostgreSQL writes them.
    */
   static String mysqlCanonical(ColumnPlan c) {
     String col = mq(c.name());
     return switch (c.family()) {
-      case INTEGER, BOOLEAN, DECIMAL, TIME -> col;
+      case INTEGER, BOOLEAN, DECIMAL -> col;
       case OVERRIDE -> "CAST(" + col + " AS CHAR)";
       case FLOAT ->
           "IF(ABS(" + col + ") < " + FLOAT_LIMIT + ", CAST(CAST(CAST(" + col + " AS CHAR) AS DECIMAL(65,20)) AS CHAR), CAST("
               + col + " AS CHAR))";
       case DATE -> "NULLIF(" + col + ", '0000-00-00')";
-      case DATETIME, TIMESTAMP -> "NULLIF(" + col + ", '0000-00-00 00:00:00')";
+      case DATETIME, TIMESTAMP -> trimmedFraction("NULLIF(" + col + ", '0000-00-00 00:00:00')", c.width());
+      case TIME -> trimmedFraction(col, c.width());
       case YEAR -> "CAST(CAST(" + col + " AS UNSIGNED) AS CHAR)";
-      case BINARY -> "MD5(" + col + ")";
+      case BINARY -> "SHA2(" + col + ", 256)";
       case BIT -> "LPAD(BIN(" + col + "), " + c.width() + ", '0')";
       case TEXT, ENUM, SET, JSON -> c.recodeToUtf8() ? "CONVERT(" + col + " USING utf8mb4)" : col;
     };
   }
 
-  static String pgCanonical(ColumnPlan c) {
-    String col = pq(c.name());
-    return switch (c.family()) {
-      case INTEGER, DECIMAL, YEAR, BIT, OVERRIDE -> col + "::text";
-      case BOOLEAN -> "CASE WHEN " + col + " THEN '1' ELSE '0' END";
-      case FLOAT ->
-          "CASE WHEN abs(" + col + ") < " + FLOAT_LIMIT + " THEN (" + col + "::text)::numeric(65,20)::text ELSE replace("
-              + col + "::text, 'e+', 'e') END";
-      case DATE -> "to_char(" + col + ", 'YYYY-MM-DD')";
-      case DATETIME -> fraction("to_char(" + col + ", 'YYYY-MM-DD HH24:MI:SS.US')", 19, c.width());
-      case TIMESTAMP -> fraction("to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')", 19, c.width());
-      case TIME -> fraction("to_char(" + col + ", 'HH24:MI:SS.US')", 8, c.width());
-      case BINARY -> "md5(" + col + ")";
-      case TEXT, ENUM, SET -> col;
-      case JSON -> col + "::text";
-    };
-  }
-
-  /** A time with microseconds cut to the column's fractional digits, as MySQL writes it. */
-  private static String fraction(String withMicros, int whole, int digits) {
-    return digits >= 6 ? withMicros : "left(" + withMicros + ", " + (digits == 0 ? whole : whole + 1 + digits) + ")";
+  /** {@code 12:00:00.120000} as {@code 12:00:00.12}, {@code 12:00:00.000000} as {@code 12:00:00}. */
+  private static String trimmedFraction(String value, int digits) {
+    return digits == 0 ? value : "TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM " + value + "))";
   }
 
   /**
-   * Whether a family's canonical text may hold any character. Those are written with their length
+   * The canonical text in PostgreSQL, as a {@code text} expression. Dates and times are written by
+   * their output functions in the ISO DateStyle ({@link #PG_SESSION}), which drop a fraction's
+   * trailing zeros; half the cost of {@code to_char}.
+   */
+  static String pgCanonical(ColumnPlan c) {
+    String col = pq(c.name());
+    return switch (c.family()) {
+      case BOOLEAN -> col + "::int::text";
+      case FLOAT ->
+          "CASE WHEN abs(" + col + ") < " + FLOAT_LIMIT + " THEN (" + col + "::text)::numeric(65,20)::text ELSE replace("
+              + col + "::text, 'e+', 'e') END";
+      case TIMESTAMP -> "(" + col + " AT TIME ZONE 'UTC')::text";
+      case BINARY -> "encode(sha256(" + col + "), 'hex')";
+      case TEXT, ENUM, SET -> col;
+      case INTEGER, DECIMAL, YEAR, BIT, OVERRIDE, DATE, DATETIME, TIME, JSON -> col + "::text";
+    };
+  }
+
+  /**
+   * The canonical value as concat_ws takes it, which writes any type by its output function: no
+   * cast to {@code text} where the output function writes the canonical text already.
+   */
+  private static String pgValue(ColumnPlan c) {
+    String col = pq(c.name());
+    return switch (c.family()) {
+      case INTEGER, DECIMAL, YEAR, BIT, DATE, DATETIME, TIME -> col;
+      case BOOLEAN -> col + "::int";
+      case TIMESTAMP -> "(" + col + " AT TIME ZONE 'UTC')";
+      default -> pgCanonical(c);
+    };
+  }
+
+  /** What the target's canonical text of dates and times needs of the session. */
+  static final String PG_SESSION = "SET datestyle = 'ISO, YMD'";
+
+  /**
+   * Whether a family's canonical text may hold any character. Those are preceded by their length
    * in bytes; the others (digits, dates, hex digests, bits) can hold neither the separator nor the
    * NULL marker, so they need none.
    */
@@ -111,41 +129,58 @@ final class ValueSql {
   }
 
   /**
-   * The MD5 of a row's encoded values, in MySQL. A value that cannot be NULL skips the NULL marker's
-   * COALESCE, except dates, whose zero value reads as NULL.
+   * A row's canonical text in MySQL: its values joined by commas, NULL as {@code N}, each free text
+   * preceded by its length in bytes as a value of its own (NULL: the length {@code N} and no text,
+   * as CONCAT_WS skips NULLs). A value that cannot be NULL skips the NULL marker's COALESCE, except
+   * dates, whose zero value reads as NULL.
    */
-  static String mysqlRowHash(List<ColumnPlan> columns) {
+  static String mysqlRowText(List<ColumnPlan> columns) {
     if (columns.isEmpty()) {
-      return "MD5('')";
+      return "''";
     }
-    return "MD5(CONCAT_WS(','"
+    return "CONCAT_WS(','"
         + columns.stream()
             .map(c -> {
               String x = mysqlCanonical(c);
-              return ", " + nullMarked(c, freeText(c.family()) ? "CONCAT(LENGTH(" + x + "), ':', " + x + ")" : x);
+              boolean mayBeNull = c.nullable() || c.family() == ColumnFamily.DATE || c.family() == ColumnFamily.DATETIME
+                  || c.family() == ColumnFamily.TIMESTAMP;
+              if (freeText(c.family())) {
+                return ", " + (mayBeNull ? "COALESCE(LENGTH(" + x + "), 'N')" : "LENGTH(" + x + ")") + ", " + x;
+              }
+              return ", " + (mayBeNull ? "COALESCE(" + x + ", 'N')" : x);
             })
             .collect(Collectors.joining())
-        + "))";
+        + ")";
+  }
+
+  /**
+   * The same text in PostgreSQL. Its NOT NULL columns hold no NULL (a MySQL zero date in a NOT NULL
+   * column cannot be copied), so only nullable ones are marked.
+   */
+  static String pgRowText(List<ColumnPlan> columns) {
+    if (columns.isEmpty()) {
+      return "''";
+    }
+    return "concat_ws(','"
+        + columns.stream()
+            .map(c -> {
+              if (freeText(c.family())) {
+                String x = pgCanonical(c);
+                return ", " + (c.nullable() ? "coalesce(octet_length(" + x + ")::text, 'N')" : "octet_length(" + x + ")") + ", " + x;
+              }
+              return ", " + (c.nullable() ? "coalesce(" + pgCanonical(c) + ", 'N')" : pgValue(c));
+            })
+            .collect(Collectors.joining())
+        + ")";
+  }
+
+  /** The SHA-256 (hex) of a row's canonical text, in MySQL. */
+  static String mysqlRowHash(List<ColumnPlan> columns) {
+    return "SHA2(" + mysqlRowText(columns) + ", 256)";
   }
 
   static String pgRowHash(List<ColumnPlan> columns) {
-    if (columns.isEmpty()) {
-      return "md5('')";
-    }
-    return "md5(concat_ws(','"
-        + columns.stream()
-            .map(c -> {
-              String x = pgCanonical(c);
-              return ", " + nullMarked(c, freeText(c.family()) ? "octet_length(" + x + ")::text || ':' || " + x : x);
-            })
-            .collect(Collectors.joining())
-        + "))";
-  }
-
-  private static String nullMarked(ColumnPlan c, String encoded) {
-    boolean mayBeNull =
-        c.nullable() || c.family() == ColumnFamily.DATE || c.family() == ColumnFamily.DATETIME || c.family() == ColumnFamily.TIMESTAMP;
-    return mayBeNull ? "COALESCE(" + encoded + ", 'N')" : encoded;
+    return "encode(sha256(textsend(" + pgRowText(columns) + ")), 'hex')";
   }
 
   /** A row's primary key as one text, the same on both sides: the canonical values, comma-joined. */

@@ -422,6 +422,118 @@ class MigrateActivitiesTest {
     }
   }
 
+  /**
+   * The checksum of a range of a table split on one integer key is one hash of its rows' texts in
+   * key order, computed by each database: equal data must give equal hashes range by range (else
+   * every range is compared row by row, right but slow), and a range whose text is longer than
+   * MariaDB's longest string (GROUP_CONCAT is cut there) must still be judged row by row.
+   */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class RangeChecksums {
+
+    private final String source = LocalStack.unique("ranges");
+    private final String target = LocalStack.unique("ranges");
+    private MigrateSpec spec;
+    private SchemaPlan plan;
+    private int firstRangeRows;
+
+    @BeforeAll
+    void copy() throws Exception {
+      long longest;
+      try (Connection c = LocalStack.connectMariadb("");
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT @@max_allowed_packet")) {
+        rs.next();
+        longest = rs.getLong(1);
+      }
+      // Rows long enough that the first range's text (5 000 rows) is longer than MariaDB's longest string.
+      int bodyBytes = (int) (longest / 5_000 * 5 / 4);
+      firstRangeRows = 5_000;
+      LocalStack.mariadbSql(
+          "",
+          "CREATE DATABASE " + source + " CHARACTER SET utf8mb4",
+          "USE " + source,
+          "CREATE TABLE wide (id INT PRIMARY KEY, body MEDIUMTEXT NOT NULL, at DATETIME(3) NOT NULL, doc JSON)",
+          "INSERT INTO wide SELECT seq, CONCAT(seq, REPEAT('é', " + bodyBytes / 2 + ")), '2024-01-01 00:00:00.120' + INTERVAL seq SECOND,"
+              + " IF(seq % 2 = 0, NULL, CONCAT('{\"k\": ', seq, ', \"a\": [1.50, \"x;y é\"]}')) FROM seq_1_to_9000",
+          "CREATE TABLE narrow (id BIGINT PRIMARY KEY, name VARCHAR(20), flag TINYINT(1) NOT NULL, amount DECIMAL(9,3),"
+              + " at TIMESTAMP(6) NULL, day DATE)",
+          "INSERT INTO narrow SELECT seq * 3, IF(seq % 5 = 0, NULL, IF(seq % 7 = 0, '', CONCAT('n;', seq))), seq % 2,"
+              + " seq / 8, IF(seq % 4 = 0, NULL, FROM_UNIXTIME(1700000000 + seq) + INTERVAL seq % 1000000 MICROSECOND),"
+              + " '2020-02-29' + INTERVAL seq DAY FROM seq_1_to_60000");
+      LocalStack.createDatabase(target);
+      spec = spec(source, target, KeylessTables.REFUSE, Map.of(), 20_000);
+      Migrated migrated = migrate(spec);
+      migrated.verdicts().values().forEach(v -> assertThat(v.clean()).as(v.toString()).isTrue());
+      plan = migrated.plan();
+    }
+
+    @AfterAll
+    void drop() throws Exception {
+      LocalStack.mariadbSql("", "DROP DATABASE IF EXISTS " + source);
+      LocalStack.dropDatabase(target);
+    }
+
+    /** Walks a table as the verification does, on sessions set up as the activities set them up. */
+    private TableVerifier walk(String table) {
+      TablePlan t = plan.tables().stream().filter(x -> x.name().equals(table)).findFirst().orElseThrow();
+      MySqlSessions sessions = new MySqlSessions(SecretResolver.fromEnvironment());
+      TableVerifier verifier = new TableVerifier(java.util.concurrent.Executors.newCachedThreadPool(), TableVerifier.Progress.start());
+      sessions.withConnection(spec.source(), "source", my -> sessions.withConnection(spec.source(), "source", json -> {
+        try (Connection pg = LocalStack.connect(target);
+            Statement s = pg.createStatement()) {
+          s.execute(ValueSql.PG_SESSION);
+          return verifier.verify(new TableVerifier.Connections(my, json, pg), "public", t, spec.verify(), Thread::sleep);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+      return verifier;
+    }
+
+    @Test
+    void equalRangesHashEqualWithoutARowByRowComparison() {
+      TableVerifier.Progress p = walk("narrow").progress();
+      assertThat(p.ranges()).as("split into ranges").isGreaterThan(2);
+      assertThat(p.differingRows()).isZero();
+      assertThat(p.rangesByRow()).as("ranges compared row by row").isZero();
+    }
+
+    @Test
+    void aRangeLongerThanMariadbsLongestStringIsComparedRowByRowAndTheNextOnesShorter() {
+      TableVerifier.Progress p = walk("wide").progress();
+      assertThat(p.differingRows()).isZero();
+      assertThat(p.rangesByRow()).as("only the first range, whose text was cut").isEqualTo(1);
+      assertThat(p.ranges()).isGreaterThan(2);
+    }
+
+    @Test
+    void aDifferenceInTheCutPartOfARangeIsFound() throws Exception {
+      int key = firstRangeRows - 3;
+      LocalStack.sql(target, "UPDATE wide SET body = body || '!' WHERE id = " + key);
+      try {
+        TableVerifier.Progress p = walk("wide").progress();
+        assertThat(p.listed()).containsExactly(new RowDifference(String.valueOf(key), RowDifference.Kind.DIFFERENT));
+      } finally {
+        LocalStack.sql(target, "UPDATE wide SET body = rtrim(body, '!') WHERE id = " + key);
+      }
+    }
+
+    @Test
+    void aChangedJsonValueOrFractionIsFoundInAWholeRange() throws Exception {
+      LocalStack.sql(target, "UPDATE narrow SET at = at + interval '1 microsecond' WHERE id = 303",
+          "UPDATE wide SET doc = jsonb_set(doc, '{a,0}', '1.5') WHERE id = 7001");
+      try {
+        assertThat(walk("narrow").progress().listed()).containsExactly(new RowDifference("303", RowDifference.Kind.DIFFERENT));
+        assertThat(walk("wide").progress().listed()).containsExactly(new RowDifference("7001", RowDifference.Kind.DIFFERENT));
+      } finally {
+        LocalStack.sql(target, "UPDATE narrow SET at = at - interval '1 microsecond' WHERE id = 303",
+            "UPDATE wide SET doc = jsonb_set(doc, '{a,0}', '1.50') WHERE id = 7001");
+      }
+    }
+  }
+
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   class DeltaSync {

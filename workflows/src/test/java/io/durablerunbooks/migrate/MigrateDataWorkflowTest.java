@@ -214,6 +214,23 @@ class MigrateDataWorkflowTest {
   }
 
   @Test
+  void tablesAreVerifiedMostRowsFirst(TestWorkflowEnvironment env, Worker worker) {
+    when(activities.convertSchema(any()))
+        .thenReturn(new SchemaPlan(PLAN.sourceVersion(), PLAN.targetVersion(), PLAN.sourceTime(), List.of(LINES, ORDERS), PLAN.notes()));
+    MigrateSpec two = spec(ApprovalPolicy.unattended(), true);
+    MigrateSpec one = new MigrateSpec(two.header(), two.source(), two.target(), two.targetSchema(), two.include(), two.exclude(),
+        two.keylessTables(), two.columnTypes(), new CopyOptions(1, 1000), two.sync(), two.verify());
+    start(env, worker, one, "migrate-verify-order", false);
+
+    RunbookReport report = Reports.of(env, "migrate-verify-order");
+
+    assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(step(report, "Verify lines").startedAt())
+        .as("the table of fewer rows, listed first, after the larger one")
+        .isAfterOrEqualTo(step(report, "Verify orders").finishedAt());
+  }
+
+  @Test
   void withVerificationOffTheRunEndsAfterTheForeignKeys(TestWorkflowEnvironment env, Worker worker) {
     start(env, worker, spec(ApprovalPolicy.unattended(), false), "migrate-no-verify", false);
 
