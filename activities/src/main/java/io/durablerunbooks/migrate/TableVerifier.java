@@ -49,7 +49,7 @@ final class TableVerifier {
    * Where a verification stands; heartbeated, so a retried attempt goes on from {@code after}.
    *
    * @param rangesByRow the ranges whose checksums differed, so were compared row by row
-   * @param keysPerRow the key span per row of the last range, for guessing the next range's end
+   * @param keysPerRow the key span per row of the last bounded range, for sizing the next one
    */
   public record Progress(
       String after,
@@ -486,8 +486,8 @@ final class TableVerifier {
 
   private static KeyRange sourceRange(Connection source, TablePlan t, String after, int step, double keysPerRow) {
     return sourceSide(() -> {
-      Optional<KeyRange> guessed = guessedRange(source, t, after, step, keysPerRow);
-      return guessed.isPresent() ? guessed.get() : nextRange(source, t, after, step);
+      Optional<KeyRange> dense = denseRange(source, t, after, step, keysPerRow);
+      return dense.isPresent() ? dense.get() : nextRange(source, t, after, step);
     });
   }
 
@@ -500,51 +500,37 @@ final class TableVerifier {
   }
 
   /**
-   * The next range after {@code after} of about {@code step} rows, without reading its keys: its end
-   * guessed from the last range's key span per row (dense keys: exactly) and checked against
-   * InnoDB's estimate of the rows between two keys (EXPLAIN: a dive into the index, as Percona's
-   * pt-table-checksum checks its chunks), corrected up to three times where it is far off. Reading
-   * the step-th key from the index instead scans the range's rows, a tenth of its checksum's cost.
-   * Empty where there is no span per row yet or the guesses keep missing.
+   * Keys per row up to which a range is sized by arithmetic: {@code step} rows span about
+   * {@code step * keysPerRow} keys, and a span of n integer keys holds at most n rows, so the range
+   * cannot come out more than this much larger than asked, however the keys fall further on.
    */
-  static Optional<KeyRange> guessedRange(Connection source, TablePlan t, String after, int step, double keysPerRow)
+  private static final double DENSE_KEYS = 1.25;
+
+  /**
+   * The next range after {@code after} of about {@code step} rows without reading its keys, where
+   * the last range's keys were dense (auto-increment keys: one per row): its end is the start plus
+   * {@code step} rows' worth of keys at the last range's density; open above where that passes the
+   * largest key. Reading the step-th key from the index instead scans the range's rows, a tenth of
+   * its checksum's cost. Empty where keys are sparse or the density is not known yet (no bounded
+   * range), or the keys do not fit a long: the key is read.
+   */
+  static Optional<KeyRange> denseRange(Connection source, TablePlan t, String after, int step, double keysPerRow)
       throws SQLException {
-    if (after.isEmpty() || keysPerRow <= 0) {
+    if (after.isEmpty() || keysPerRow <= 0 || keysPerRow > DENSE_KEYS) {
       return Optional.empty();
     }
-    long from;
-    long max;
-    String key = ValueSql.mq(t.chunkKey());
-    String table = ValueSql.mq(t.name());
     try {
-      from = Long.parseLong(after);
-      String highest = fingerprint(source, "SELECT MAX(" + key + ") FROM " + table, 1).get(0);
-      if (highest == null || Long.parseLong(highest) <= from) {
+      long from = Long.parseLong(after);
+      String highest =
+          fingerprint(source, "SELECT MAX(" + ValueSql.mq(t.chunkKey()) + ") FROM " + ValueSql.mq(t.name()), 1).get(0);
+      long upTo = from + Math.max(1, Math.round(step * keysPerRow));
+      if (highest == null || upTo < from || upTo >= Long.parseLong(highest)) {
         return Optional.of(new KeyRange(after, ""));
       }
-      max = Long.parseLong(highest);
+      return Optional.of(new KeyRange(after, String.valueOf(upTo)));
     } catch (NumberFormatException e) {
-      // Unsigned keys past a long: read the key.
       return Optional.empty();
     }
-    double span = Math.max(1, step * keysPerRow);
-    for (int attempt = 0; attempt < 3; attempt++) {
-      long upTo = Math.max(from + 1, (long) Math.min((double) max, from + span));
-      long rows;
-      try (Statement s = source.createStatement();
-          ResultSet rs = s.executeQuery("EXPLAIN SELECT 1 FROM " + table + " FORCE INDEX (PRIMARY) WHERE " + key + " > " + from
-              + " AND " + key + " <= " + upTo)) {
-        rs.next();
-        rows = rs.getLong("rows");
-      }
-      // The estimate is rough (InnoDB's was twice the rows here), so it only catches a guess far
-      // off, where the keys' density changed; the span per row of the last range sizes the rest.
-      if (rows <= 4L * step && (4L * rows >= step || upTo >= max)) {
-        return Optional.of(new KeyRange(after, upTo >= max ? "" : String.valueOf(upTo)));
-      }
-      span = Math.max(1, span * step / Math.max(1, rows));
-    }
-    return Optional.empty();
   }
 
   private static <T> T join(CompletableFuture<T> future) {

@@ -461,7 +461,13 @@ class MigrateActivitiesTest {
               + " at TIMESTAMP(6) NULL, day DATE)",
           "INSERT INTO narrow SELECT seq * 3, IF(seq % 5 = 0, NULL, IF(seq % 7 = 0, '', CONCAT('n;', seq))), seq % 2,"
               + " seq / 8, IF(seq % 4 = 0, NULL, FROM_UNIXTIME(1700000000 + seq) + INTERVAL seq % 1000000 MICROSECOND),"
-              + " '2020-02-29' + INTERVAL seq DAY FROM seq_1_to_60000");
+              + " '2020-02-29' + INTERVAL seq DAY FROM seq_1_to_60000",
+          // Dense keys (the first range), sparse ones, then dense again: a range end guessed from
+          // the sparse part's keys per row would take every dense row at once.
+          "CREATE TABLE gappy (id INT PRIMARY KEY, v INT NOT NULL)",
+          "INSERT INTO gappy SELECT seq, seq FROM seq_1_to_5000",
+          "INSERT INTO gappy SELECT 5000 + seq * 1000, seq FROM seq_1_to_10000",
+          "INSERT INTO gappy SELECT 20000000 + seq, seq FROM seq_1_to_200000");
       LocalStack.createDatabase(target);
       spec = spec(source, target, KeylessTables.REFUSE, Map.of(), 20_000);
       Migrated migrated = migrate(spec);
@@ -498,6 +504,14 @@ class MigrateActivitiesTest {
       assertThat(p.ranges()).as("split into ranges").isGreaterThan(2);
       assertThat(p.differingRows()).isZero();
       assertThat(p.rangesByRow()).as("ranges compared row by row").isZero();
+    }
+
+    @Test
+    void aRangeEndGuessedFromSparseKeysIsCorrectedWhereTheKeysGrowDense() {
+      TableVerifier.Progress p = walk("gappy").progress();
+      assertThat(p.differingRows()).isZero();
+      assertThat(p.sourceRows()).isEqualTo(215_000);
+      assertThat(p.ranges()).as("the dense keys after the sparse ones in several ranges, not one").isGreaterThanOrEqualTo(5);
     }
 
     @Test
