@@ -8,10 +8,10 @@ import java.util.stream.Collectors;
  * The SQL each column family is read and compared with. For the copy, MySQL renders every value as
  * the text PostgreSQL's COPY parses. For the checksums, each database renders the same canonical
  * text (docs/migrate-data.md, "Checksums"): binary values as the SHA-256 of their bytes, free text
- * as {@code <bytes>:<text>}, NULL as {@code N}, so NULL and the empty string differ and no two rows
- * of different values concatenate to the same text; a row is the SHA-256 of its encoded values
- * joined by commas (cheaper than MD5 in MariaDB, as cheap in PostgreSQL). JSON is left to
- * {@link JsonComparison}.
+ * preceded by its length in bytes, NULL as {@code N}, so NULL and the empty string differ and no two
+ * rows of different values join to the same text; a row is its values joined by commas, hashed with
+ * SHA-256 (cheaper than MD5 in MariaDB, as cheap in PostgreSQL) alone or with its range. JSON is
+ * left to {@link JsonComparison}.
  */
 final class ValueSql {
 
