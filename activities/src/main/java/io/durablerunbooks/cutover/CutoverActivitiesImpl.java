@@ -546,7 +546,6 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
     return columns.size() == 1 ? Optional.of(columns.get(0)) : Optional.empty();
   }
 
-
   private static List<String> queries(Connection c, List<SmokeQuery> queries) throws SQLException {
     List<String> done = new ArrayList<>();
     for (SmokeQuery q : queries) {

@@ -31,8 +31,8 @@ final class JsonComparison {
   private static final int FETCH_ROWS = 1_000;
   private static final HexFormat HEX = HexFormat.of();
 
-  /** One side's rows and the aggregate of their digests, as {@link TableVerifier#part} writes it. */
-  record Part(long rows, String digest, long millis) {}
+  /** The aggregate of the source's digests, as {@link TableVerifier#part} writes it, and its time. */
+  record Part(String digest, long millis) {}
 
   private final Connection source;
   private final String sourceRows;
@@ -93,20 +93,22 @@ final class JsonComparison {
   /** The source's part for the rows {@code where} selects. */
   Part aggregate(String where) throws SQLException {
     long started = System.nanoTime();
-    long[] rows = {0};
-    long[] xor = {0};
-    BigInteger[] sum = {BigInteger.ZERO};
+    // The XOR, or the sum as 128 bits: the low 64 (unsigned) and their carries.
+    long[] low = {0};
+    long[] high = {0};
     each(where, (key, digest) -> {
-      rows[0]++;
       long first = first64(digest);
       if (keyed) {
-        xor[0] ^= first;
+        low[0] ^= first;
       } else {
-        sum[0] = sum[0].add(BigInteger.valueOf(first >>> 4));
+        low[0] += first >>> 4;
+        if (Long.compareUnsigned(low[0], first >>> 4) < 0) {
+          high[0]++;
+        }
       }
     });
-    String digest = keyed ? Long.toUnsignedString(xor[0]) : sum[0].toString();
-    return new Part(rows[0], digest, (System.nanoTime() - started) / 1_000_000);
+    BigInteger total = BigInteger.valueOf(high[0]).shiftLeft(64).add(new BigInteger(Long.toUnsignedString(low[0])));
+    return new Part(total.toString(), (System.nanoTime() - started) / 1_000_000);
   }
 
   /**
@@ -123,7 +125,7 @@ final class JsonComparison {
       }
       sha256.update(text.a, 0, text.size);
     });
-    return new Part(rows[0], rows[0] == 0 ? "" : HEX.formatHex(sha256.digest()), (System.nanoTime() - started) / 1_000_000);
+    return new Part(rows[0] == 0 ? "" : HEX.formatHex(sha256.digest()), (System.nanoTime() - started) / 1_000_000);
   }
 
   /** The source's per-row digests (hex, as the target's), by key. */

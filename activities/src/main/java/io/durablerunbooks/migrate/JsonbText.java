@@ -11,9 +11,10 @@ import java.util.List;
  * the document's UTF-8 text as MySQL stores it: object keys ordered as {@code jsonb} orders them
  * (shorter first, then bytewise) with the last of duplicate keys kept, {@code ", "} and {@code ": "}
  * between items, strings with their escapes resolved and written again as {@code jsonb} escapes them
- * (quote, backslash, {@code \b \f \n \r \t}, other control characters as 6-character unicode escapes), numbers as
- * {@code numeric} prints them ({@code 1.50} stays, {@code 1e2} is {@code 100}, {@code -0} is
- * {@code 0}). So the source's JSON is hashed from the same text the target renders of its copy.
+ * (quote, backslash, {@code \b \f \n \r \t}, other control characters as 6-character unicode
+ * escapes), numbers as {@code numeric} prints them ({@code 1.50} stays, {@code 1e2} is {@code 100},
+ * {@code -0} is {@code 0}). So the source's JSON is hashed from the same text the target renders of
+ * its copy.
  *
  * <p>Text that is not JSON PostgreSQL accepts gives no rendering ({@link #render} returns false):
  * the copy could not have taken it, and it must not compare equal to anything.
