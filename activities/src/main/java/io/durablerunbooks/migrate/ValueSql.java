@@ -65,8 +65,8 @@ final class ValueSql {
       case FLOAT ->
           "IF(ABS(" + col + ") < " + FLOAT_LIMIT + ", CAST(CAST(CAST(" + col + " AS CHAR) AS DECIMAL(65,20)) AS CHAR), CAST("
               + col + " AS CHAR))";
-      case DATE -> "NULLIF(" + col + ", '0000-00-00')";
-      case DATETIME, TIMESTAMP -> trimmedFraction("NULLIF(" + col + ", '0000-00-00 00:00:00')", c.width());
+      case DATE -> c.nullable() ? "NULLIF(" + col + ", '0000-00-00')" : col;
+      case DATETIME, TIMESTAMP -> trimmedFraction(c.nullable() ? "NULLIF(" + col + ", '0000-00-00 00:00:00')" : col, c.width());
       case TIME -> trimmedFraction(col, c.width());
       case YEAR -> "CAST(CAST(" + col + " AS UNSIGNED) AS CHAR)";
       case BINARY -> "SHA2(" + col + ", 256)";
@@ -75,9 +75,16 @@ final class ValueSql {
     };
   }
 
-  /** {@code 12:00:00.120000} as {@code 12:00:00.12}, {@code 12:00:00.000000} as {@code 12:00:00}. */
+  /**
+   * {@code 12:00:00.120000} as {@code 12:00:00.12}, {@code 12:00:00.000000} as {@code 12:00:00}.
+   * Trimmed as bytes: a TRIM in the connection's collation (utf8mb4_unicode_ci) compares character
+   * by character through it and cost MariaDB a third of a row's text on a table with two such
+   * columns; the binary result makes the row's text binary, the same bytes.
+   */
   private static String trimmedFraction(String value, int digits) {
-    return digits == 0 ? value : "TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM " + value + "))";
+    return digits == 0
+        ? value
+        : "TRIM(TRAILING _binary'.' FROM TRIM(TRAILING _binary'0' FROM CAST(" + value + " AS BINARY)))";
   }
 
   /**
@@ -131,8 +138,9 @@ final class ValueSql {
   /**
    * A row's canonical text in MySQL: its values joined by commas, NULL as {@code N}, each free text
    * preceded by its length in bytes as a value of its own (NULL: the length {@code N} and no text,
-   * as CONCAT_WS skips NULLs). A value that cannot be NULL skips the NULL marker's COALESCE, except
-   * dates, whose zero value reads as NULL.
+   * as CONCAT_WS skips NULLs). A value that cannot be NULL skips the NULL marker's COALESCE; a zero
+   * date reads as NULL only in a nullable column, as only there the copy made it NULL (in a NOT NULL
+   * column it cannot be copied, and its text differs from any the target holds).
    */
   static String mysqlRowText(List<ColumnPlan> columns) {
     if (columns.isEmpty()) {
@@ -142,12 +150,10 @@ final class ValueSql {
         + columns.stream()
             .map(c -> {
               String x = mysqlCanonical(c);
-              boolean mayBeNull = c.nullable() || c.family() == ColumnFamily.DATE || c.family() == ColumnFamily.DATETIME
-                  || c.family() == ColumnFamily.TIMESTAMP;
               if (freeText(c.family())) {
-                return ", " + (mayBeNull ? "COALESCE(LENGTH(" + x + "), 'N')" : "LENGTH(" + x + ")") + ", " + x;
+                return ", " + (c.nullable() ? "COALESCE(LENGTH(" + x + "), 'N')" : "LENGTH(" + x + ")") + ", " + x;
               }
-              return ", " + (mayBeNull ? "COALESCE(" + x + ", 'N')" : x);
+              return ", " + (c.nullable() ? "COALESCE(" + x + ", 'N')" : x);
             })
             .collect(Collectors.joining())
         + ")";

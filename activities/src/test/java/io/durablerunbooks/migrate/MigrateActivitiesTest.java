@@ -117,6 +117,8 @@ class MigrateActivitiesTest {
     private final String source = LocalStack.unique("types");
     private final String target = LocalStack.unique("types");
     private Map<String, TableVerification> verdicts;
+    private MigrateSpec spec;
+    private SchemaPlan plan;
 
     @BeforeAll
     void copyEveryFamily() throws Exception {
@@ -156,9 +158,15 @@ class MigrateActivitiesTest {
           "CREATE TABLE children (id INT PRIMARY KEY, parent_id INT NOT NULL, created DATETIME NOT NULL,"
               + " KEY idx_created (created), CONSTRAINT fk_parent FOREIGN KEY (parent_id) REFERENCES parents (id) ON DELETE CASCADE)",
           "INSERT INTO parents SELECT seq, '2024-01-01' + INTERVAL seq MINUTE FROM seq_1_to_5000",
-          "INSERT INTO children SELECT seq, 1 + seq % 5000, '2024-01-01' + INTERVAL seq SECOND FROM seq_1_to_12000");
+          "INSERT INTO children SELECT seq, 1 + seq % 5000, '2024-01-01' + INTERVAL seq SECOND FROM seq_1_to_12000",
+          "CREATE TABLE readings (sensor VARCHAR(10), at DATETIME(6), v INT NOT NULL, PRIMARY KEY (sensor, at))",
+          "INSERT INTO readings VALUES ('s1', '2024-01-01 00:00:00.500000', 1), ('s1', '2024-01-01 00:00:01', 2),"
+              + " ('s😀', '2024-01-01 00:00:00.000001', 3)");
       LocalStack.createDatabase(target);
-      verdicts = migrate(spec(source, target, KeylessTables.REFUSE, Map.of(), 1_000)).verdicts();
+      spec = spec(source, target, KeylessTables.REFUSE, Map.of(), 1_000);
+      Migrated migrated = migrate(spec);
+      verdicts = migrated.verdicts();
+      plan = migrated.plan();
     }
 
     @AfterAll
@@ -169,10 +177,26 @@ class MigrateActivitiesTest {
 
     @Test
     void everyTableVerifiesEqual() {
-      assertThat(verdicts).hasSize(7);
+      assertThat(verdicts).hasSize(8);
       verdicts.values().forEach(v -> assertThat(v.clean()).as(v.toString()).isTrue());
       assertThat(verdicts.get("children").sourceRows()).isEqualTo(12_000);
       assertThat(verdicts.get("children").ranges()).as("the table was compared in more than one key range").isGreaterThan(1);
+    }
+
+    @Test
+    void aKeyWithADatetimeFractionIsListedAsPostgresqlWritesIt() throws Exception {
+      TablePlan readings = plan.tables().stream().filter(t -> t.name().equals("readings")).findFirst().orElseThrow();
+      LocalStack.sql(target, "UPDATE readings SET v = 9 WHERE v IN (1, 3)");
+      try {
+        assertThat(activities.verifyTable(spec, readings).differences())
+            .containsExactlyInAnyOrder(
+                new RowDifference("s1,2024-01-01 00:00:00.5", RowDifference.Kind.DIFFERENT),
+                new RowDifference("s😀,2024-01-01 00:00:00.000001", RowDifference.Kind.DIFFERENT));
+      } finally {
+        LocalStack.sql(target, "UPDATE readings SET v = 1 WHERE sensor = 's1' AND at < '2024-01-01 00:00:01'",
+            "UPDATE readings SET v = 3 WHERE sensor <> 's1'");
+      }
+      assertThat(activities.verifyTable(spec, readings).clean()).isTrue();
     }
 
     @Test
@@ -464,6 +488,10 @@ class MigrateActivitiesTest {
           "CREATE TABLE wide (id INT PRIMARY KEY, body MEDIUMTEXT NOT NULL, at DATETIME(3) NOT NULL, doc JSON)",
           "INSERT INTO wide SELECT seq, CONCAT(seq, REPEAT('é', " + bodyBytes / 2 + ")), '2024-01-01 00:00:00.120' + INTERVAL seq SECOND,"
               + " IF(seq % 2 = 0, NULL, CONCAT('{\"k\": ', seq, ', \"a\": [1.50, \"x;y é\"]}')) FROM seq_1_to_9000",
+          // Two JSON columns, either or both NULL, with separators and NULL markers inside.
+          "CREATE TABLE docs (id INT PRIMARY KEY, body JSON, meta JSON)",
+          "INSERT INTO docs SELECT seq, IF(seq % 5 = 0, NULL, CONCAT('{\"pad\": \"', REPEAT('N;,é', seq % 50),"
+              + " '\", \"k\": ', seq, '}')), IF(seq % 3 = 0, NULL, '{\"a\": \"b,c;d\", \"n\": null}') FROM seq_1_to_9000",
           "CREATE TABLE narrow (id BIGINT PRIMARY KEY, name VARCHAR(20), flag TINYINT(1) NOT NULL, amount DECIMAL(9,3),"
               + " at TIMESTAMP(6) NULL, day DATE)",
           "INSERT INTO narrow SELECT seq * 3, IF(seq % 5 = 0, NULL, IF(seq % 7 = 0, '', CONCAT('n;', seq))), seq % 2,"
@@ -527,6 +555,27 @@ class MigrateActivitiesTest {
       assertThat(p.differingRows()).isZero();
       assertThat(p.rangesByRow()).as("only the first range, whose text was cut").isEqualTo(1);
       assertThat(p.ranges()).isGreaterThan(2);
+    }
+
+    @Test
+    void twoJsonColumnsWithNullsAndSeparatorsHashEqualRangeByRange() {
+      TableVerifier.Progress p = walk("docs").progress();
+      assertThat(p.differingRows()).isZero();
+      assertThat(p.ranges()).isEqualTo(2);
+      assertThat(p.rangesByRow()).as("ranges compared row by row").isZero();
+    }
+
+    @Test
+    void aDifferenceInEitherJsonColumnIsFound() throws Exception {
+      LocalStack.sql(target, "UPDATE docs SET meta = '{\"a\": \"b,c;e\", \"n\": null}' WHERE id = 4001",
+          "UPDATE docs SET body = jsonb_set(body, '{k}', '0') WHERE id = 8001");
+      try {
+        assertThat(walk("docs").progress().listed())
+            .containsExactly(new RowDifference("4001", RowDifference.Kind.DIFFERENT), new RowDifference("8001", RowDifference.Kind.DIFFERENT));
+      } finally {
+        LocalStack.sql(target, "UPDATE docs SET meta = '{\"a\": \"b,c;d\", \"n\": null}' WHERE id = 4001",
+            "UPDATE docs SET body = jsonb_set(body, '{k}', '8001') WHERE id = 8001");
+      }
     }
 
     @Test
