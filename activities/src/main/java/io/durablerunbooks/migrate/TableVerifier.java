@@ -27,9 +27,10 @@ import java.util.concurrent.ExecutorService;
  * in, and a single changed byte changes it. A range that differs is compared row by row (primary
  * key and SHA-256 from each side) to list the keys; that comparison, not the range's checksum, is
  * the verdict. Range sizes follow the time the queries take, aiming at
- * {@code queryTime}; when the source reads rows at less than a third of the best rate it managed on
- * this table, it is busy with other work, and the verifier pauses as long as the query took, so it
- * takes at most about half of a busy source's time.
+ * {@code queryTime}; when the source serves a range's rows (finding the range's end and its
+ * checksum) at less than a third of the best rate it managed on this table, it is busy with other
+ * work, and the verifier pauses as long as the source took, so it takes at most about half of a busy
+ * source's time.
  */
 final class TableVerifier {
 
@@ -130,7 +131,9 @@ final class TableVerifier {
     TableSql sql = new TableSql(connections, schema, t, true);
     Progress p = progress;
     while (!p.done()) {
+      long lookup = System.nanoTime();
       KeyRange range = t.chunked() ? sourceRange(connections.source(), t, p.after(), p.step(), p.keysPerRow()) : KeyRange.ALL;
+      long lookupMillis = (System.nanoTime() - lookup) / 1_000_000;
       Compared c = sql.compare(ValueSql.where(t, range, true), ValueSql.where(t, range, false));
       long differing = p.differingRows();
       List<RowDifference> listed = new ArrayList<>(p.listed());
@@ -146,7 +149,10 @@ final class TableVerifier {
       Sums ours = c.ours();
       long slowest = Math.max(ours.millis(), c.theirs().millis());
       int next = nextStep(p.step(), slowest, targetMillis, sql.maxRows(c.theirs()));
-      double rate = ours.rows() / (double) Math.max(1, ours.millis());
+      // The source's time for the range: finding its end, which waits like any statement on a
+      // busy or locked table, and its checksum.
+      long sourceMillis = lookupMillis + ours.millis();
+      double rate = ours.rows() / (double) Math.max(1, sourceMillis);
       boolean busy = ours.rows() >= MIN_STEP && rate < p.bestRowsPerMilli() / 3;
       p =
           new Progress(
@@ -163,7 +169,7 @@ final class TableVerifier {
               keysPerRow(range, ours.rows(), p.keysPerRow()));
       progress = p;
       if (busy) {
-        pauser.pause(ours.millis());
+        pauser.pause(sourceMillis);
       }
     }
     return new TableVerification(

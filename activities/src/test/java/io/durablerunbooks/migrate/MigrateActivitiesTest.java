@@ -502,7 +502,9 @@ class MigrateActivitiesTest {
           "CREATE TABLE gappy (id INT PRIMARY KEY, v INT NOT NULL)",
           "INSERT INTO gappy SELECT seq, seq FROM seq_1_to_5000",
           "INSERT INTO gappy SELECT 5000 + seq * 1000, seq FROM seq_1_to_10000",
-          "INSERT INTO gappy SELECT 20000000 + seq, seq FROM seq_1_to_200000");
+          "INSERT INTO gappy SELECT 20000000 + seq, seq FROM seq_1_to_200000",
+          "CREATE TABLE busy (id INT PRIMARY KEY, v VARCHAR(20) NOT NULL)",
+          "INSERT INTO busy SELECT seq, CONCAT('v', seq) FROM seq_1_to_300000");
       LocalStack.createDatabase(target);
       spec = spec(source, target, KeylessTables.REFUSE, Map.of(), 20_000);
       Migrated migrated = migrate(spec);
@@ -518,14 +520,18 @@ class MigrateActivitiesTest {
 
     /** Walks a table as the verification does, on sessions set up as the activities set them up. */
     private TableVerifier walk(String table) {
+      return walk(table, spec.verify(), Thread::sleep,
+          new TableVerifier(java.util.concurrent.Executors.newCachedThreadPool(), TableVerifier.Progress.start()));
+    }
+
+    private TableVerifier walk(String table, VerifyOptions options, TableVerifier.Pauser pauser, TableVerifier verifier) {
       TablePlan t = plan.tables().stream().filter(x -> x.name().equals(table)).findFirst().orElseThrow();
       MySqlSessions sessions = new MySqlSessions(SecretResolver.fromEnvironment());
-      TableVerifier verifier = new TableVerifier(java.util.concurrent.Executors.newCachedThreadPool(), TableVerifier.Progress.start());
       sessions.withConnection(spec.source(), "source", my -> sessions.withConnection(spec.source(), "source", json -> {
         try (Connection pg = LocalStack.connect(target);
             Statement s = pg.createStatement()) {
           s.execute(ValueSql.PG_SESSION);
-          return verifier.verify(new TableVerifier.Connections(my, json, pg), "public", t, spec.verify(), Thread::sleep);
+          return verifier.verify(new TableVerifier.Connections(my, json, pg), "public", t, options, pauser);
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }
@@ -539,6 +545,38 @@ class MigrateActivitiesTest {
       assertThat(p.ranges()).as("split into ranges").isGreaterThan(2);
       assertThat(p.differingRows()).isZero();
       assertThat(p.rangesByRow()).as("ranges compared row by row").isZero();
+    }
+
+    @Test
+    void aRangeTheSourceServesSlowlyIsFollowedByAPauseAsLongAsItTook() throws Exception {
+      // Short ranges, so the walk is still going when the table is locked after its fifth range.
+      VerifyOptions quick = new VerifyOptions(true, Duration.ofMillis(10), spec.verify().maxListedRows());
+      List<Long> pauses = new java.util.concurrent.CopyOnWriteArrayList<>();
+      TableVerifier verifier = new TableVerifier(java.util.concurrent.Executors.newCachedThreadPool(), TableVerifier.Progress.start());
+      java.util.concurrent.CompletableFuture<TableVerifier> walking = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> walk("busy", quick, millis -> {
+            pauses.add(millis);
+            Thread.sleep(millis);
+          }, verifier));
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (verifier.progress().ranges() < 5 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      long pausesBefore = pauses.stream().filter(m -> m >= 1_000).count();
+      boolean walkingWhenLocked;
+      try (Connection c = LocalStack.connectMariadb(source);
+          Statement s = c.createStatement()) {
+        s.execute("LOCK TABLES busy WRITE");
+        walkingWhenLocked = !verifier.progress().done();
+        Thread.sleep(1_500);
+        s.execute("UNLOCK TABLES");
+      }
+      TableVerifier.Progress p = walking.get(2, java.util.concurrent.TimeUnit.MINUTES).progress();
+      assertThat(walkingWhenLocked).as("the table was locked in the middle of the walk").isTrue();
+      assertThat(pausesBefore).isZero();
+      assertThat(p.differingRows()).isZero();
+      assertThat(pauses).as("pauses, in ms, after ranges the source served at under a third of its best rate")
+          .anyMatch(millis -> millis >= 1_000);
     }
 
     @Test
