@@ -388,7 +388,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
             if (verifier.progress().ranges() == 0) {
               changed[0] += repairer.upsertChangedSince(watermark, request.since(), spec.sync().margin().toSeconds());
               if (table.chunked() && verifier.keySetsSoFar(connections, spec.targetSchema(), table).same()) {
-                return new TableVerification(table.name(), 0, 0, 0, 0, List.of(), 0);
+                return new TableVerification(table.name(), 0, 0, 0, 0, 0, List.of(), 0);
               }
             }
             compared = keysOnly(table);
@@ -449,7 +449,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
       return verifyTable(spec, table);
     }
     return compare(spec, table, (verifier, connections, pauser) -> {
-      TableVerification logged = new TableVerification(table.name(), 0, 0, 0, 0, List.of(), 0);
+      TableVerification logged = new TableVerification(table.name(), 0, 0, 0, 0, 0, List.of(), 0);
       List<Long> keys;
       for (long after = Long.MIN_VALUE; !(keys = ChangeLog.loggedKeys(connections.target(), table, after, LOGGED_KEYS_PER_QUERY)).isEmpty();
           after = keys.get(keys.size() - 1)) {
@@ -474,7 +474,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
     }
     TableVerifier.KeySets sets = verifier.keySets(connections, spec.targetSchema(), table);
     TableVerification keys = sets.same()
-        ? new TableVerification(table.name(), sets.sourceRows(), sets.targetRows(), 1, 0, List.of(), 0)
+        ? new TableVerification(table.name(), sets.sourceRows(), sets.targetRows(), 1, 0, 0, List.of(), 0)
         : verifier.walk(connections, spec.targetSchema(), keysOnly(table), spec.verify(), pauser, TableVerifier.NO_REPAIR);
     return merged(table, changed, keys);
   }
@@ -484,7 +484,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
     List<RowDifference> differences = new ArrayList<>(a.differences());
     differences.addAll(b.differences());
     return new TableVerification(table.name(), a.sourceRows() + b.sourceRows(), a.targetRows() + b.targetRows(), a.ranges() + b.ranges(),
-        a.differingRows() + b.differingRows(), List.copyOf(differences.subList(0, Math.min(listed, differences.size()))),
+        a.rangesByRow() + b.rangesByRow(), a.differingRows() + b.differingRows(), List.copyOf(differences.subList(0, Math.min(listed, differences.size()))),
         a.millis() + b.millis());
   }
 
@@ -497,7 +497,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
     long keyDifferences = keys.differingRows() == 0 && keys.sourceRows() != keys.targetRows() ? 1 : keys.differingRows();
     return new TableVerification(
         table.name(), keys.sourceRows(), keys.targetRows(), changed.ranges() + keys.ranges(),
-        Math.max(changed.differingRows() + keyDifferences, all.size()), List.copyOf(all), changed.millis() + keys.millis());
+        changed.rangesByRow() + keys.rangesByRow(), Math.max(changed.differingRows() + keyDifferences, all.size()), List.copyOf(all), changed.millis() + keys.millis());
   }
 
   /** The source's UTC clock, as the delta sync's watermark searches take it. */

@@ -173,7 +173,7 @@ final class TableVerifier {
       }
     }
     return new TableVerification(
-        t.name(), p.sourceRows(), p.targetRows(), p.ranges(), p.differingRows(), p.listed(),
+        t.name(), p.sourceRows(), p.targetRows(), p.ranges(), p.rangesByRow(), p.differingRows(), p.listed(),
         (System.nanoTime() - started) / 1_000_000);
   }
 
@@ -194,7 +194,7 @@ final class TableVerifier {
     long started = System.nanoTime();
     Compared c = new TableSql(connections, schema, t, false).compare(mysqlWhere, pgWhere);
     return new TableVerification(
-        t.name(), c.ours().rows(), c.theirs().rows(), 1, c.same() ? 0 : c.differing(),
+        t.name(), c.ours().rows(), c.theirs().rows(), 1, c.same() ? 0 : 1, c.same() ? 0 : c.differing(),
         c.differences().subList(0, Math.min(c.differences().size(), options.maxListedRows())),
         (System.nanoTime() - started) / 1_000_000);
   }

@@ -273,11 +273,15 @@ public class MigrateDataWorkflowImpl extends RunbookWorkflowBase implements Migr
                             verdicts.add(v);
                             run.fact("table." + t.name() + ".verdict", v.clean() ? "equal" : summary(v));
                             run.fact("table." + t.name() + ".verifySeconds", String.format("%.1f", v.millis() / 1000.0));
+                            if (v.rangesByRow() > 0) {
+                              run.fact("table." + t.name() + ".rangesComparedRowByRow", String.valueOf(v.rangesByRow()));
+                            }
                             run.endStep(
                                 handle,
                                 v.clean() ? StepStatus.SUCCEEDED : StepStatus.FAILED,
                                 v.sourceRows() + " rows in source, " + v.targetRows() + " in target, " + v.ranges()
-                                    + " ranges" + (v.clean() ? ", equal" : ": " + summary(v)));
+                                    + " ranges" + (v.rangesByRow() == 0 ? "" : " (" + v.rangesByRow() + " compared row by row)")
+                                    + (v.clean() ? ", equal" : ": " + summary(v)));
                             return null;
                           });
                 })

@@ -101,7 +101,7 @@ class CutoverWorkflowTest {
   }
 
   private static TableVerification clean(TablePlan t) {
-    return new TableVerification(t.name(), t.estimatedRows(), t.estimatedRows(), 4, 0, List.of(), 50);
+    return new TableVerification(t.name(), t.estimatedRows(), t.estimatedRows(), 4, 0, 0, List.of(), 50);
   }
 
   private CutoverWorkflow start(TestWorkflowEnvironment env, Worker worker, CutoverSpec spec, String id, boolean dryRun) {
@@ -205,7 +205,7 @@ class CutoverWorkflowTest {
 
   @Test
   void aDifferingRowWithMySqlReadOnlyRollsBackBeforeTheApplicationMoves(TestWorkflowEnvironment env, Worker worker) {
-    doAnswer(inv -> new TableVerification("items", 3000, 3000, 4, 1, List.of(new RowDifference("17", RowDifference.Kind.DIFFERENT)), 50))
+    doAnswer(inv -> new TableVerification("items", 3000, 3000, 4, 1, 1, List.of(new RowDifference("17", RowDifference.Kind.DIFFERENT)), 50))
         .when(migrate).verifyChangedRows(any(), any(), anyString());
     CutoverWorkflow workflow = start(env, worker, spec(), "cutover-rollback-verify", false);
     decide(workflow, Verdict.GO);

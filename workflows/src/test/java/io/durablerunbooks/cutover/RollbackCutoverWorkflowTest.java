@@ -60,7 +60,7 @@ class RollbackCutoverWorkflowTest {
     when(migrate.checkCopiedSchema(any())).thenReturn(PLAN);
     when(migrate.verifyLoggedRows(any(), any())).thenAnswer(inv -> {
       TablePlan t = inv.getArgument(1);
-      return new TableVerification(t.name(), 3003, 3003, 4, 0, List.of(), 50);
+      return new TableVerification(t.name(), 3003, 3003, 4, 0, 0, List.of(), 50);
     });
     when(cutover.checkMySqlReadOnly(any())).thenReturn(new SourceState("10.11.19-MariaDB", true, false, "ROW", "shop"));
     when(cutover.checkPostgres(any())).thenReturn(new TargetState("15.18", true, true));

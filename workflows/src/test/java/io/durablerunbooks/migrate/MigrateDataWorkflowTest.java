@@ -89,7 +89,7 @@ class MigrateDataWorkflowTest {
     when(activities.verifyTable(any(), any())).thenAnswer(inv -> {
       TablePlan t = inv.getArgument(1);
       long rows = t.name().equals("orders") ? 3000 : 1000;
-      return new TableVerification(t.name(), rows, rows, 4, 0, List.of(), 120);
+      return new TableVerification(t.name(), rows, rows, 4, 0, 0, List.of(), 120);
     });
   }
 
@@ -181,9 +181,9 @@ class MigrateDataWorkflowTest {
     doAnswer(inv -> {
       TablePlan t = inv.getArgument(1);
       return t.name().equals("orders")
-          ? new TableVerification("orders", 3000, 2999, 4, 2,
+          ? new TableVerification("orders", 3000, 2999, 4, 1, 2,
               List.of(new RowDifference("17", RowDifference.Kind.DIFFERENT), new RowDifference("2999", RowDifference.Kind.MISSING_IN_TARGET)), 90)
-          : new TableVerification("lines", 1000, 1000, 1, 0, List.of(), 30);
+          : new TableVerification("lines", 1000, 1000, 1, 0, 0, List.of(), 30);
     }).when(activities).verifyTable(any(), any());
     start(env, worker, spec(ApprovalPolicy.unattended(), true), "migrate-differs", false);
 
@@ -193,6 +193,8 @@ class MigrateDataWorkflowTest {
     assertThat(report.reason())
         .contains("orders: 2 differing rows (3000 rows in source, 2999 in target), keys 17 different, 2999 missing in target");
     assertThat(step(report, "Verify orders").status()).isEqualTo(StepStatus.FAILED);
+    assertThat(step(report, "Verify orders").detail()).startsWith("3000 rows in source, 2999 in target, 4 ranges (1 compared row by row): ");
+    assertThat(report.facts()).containsEntry("table.orders.rangesComparedRowByRow", "1").doesNotContainKey("table.lines.rangesComparedRowByRow");
     assertThat(step(report, "Verify lines").status()).isEqualTo(StepStatus.SUCCEEDED);
     verify(activities, never()).dropCreatedTables(any(), any(), anyString());
     Histories.recordIfAsked(env.getWorkflowClient(), "migrate-differs");
