@@ -484,8 +484,8 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
     List<RowDifference> differences = new ArrayList<>(a.differences());
     differences.addAll(b.differences());
     return new TableVerification(table.name(), a.sourceRows() + b.sourceRows(), a.targetRows() + b.targetRows(), a.ranges() + b.ranges(),
-        a.rangesByRow() + b.rangesByRow(), a.differingRows() + b.differingRows(), List.copyOf(differences.subList(0, Math.min(listed, differences.size()))),
-        a.millis() + b.millis());
+        a.rangesByRow() + b.rangesByRow(), a.differingRows() + b.differingRows(),
+        List.copyOf(differences.subList(0, Math.min(listed, differences.size()))), a.millis() + b.millis());
   }
 
   /** The changed rows' verdict and the key sets' as one: the table's counts, every difference. */
@@ -497,7 +497,8 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
     long keyDifferences = keys.differingRows() == 0 && keys.sourceRows() != keys.targetRows() ? 1 : keys.differingRows();
     return new TableVerification(
         table.name(), keys.sourceRows(), keys.targetRows(), changed.ranges() + keys.ranges(),
-        changed.rangesByRow() + keys.rangesByRow(), Math.max(changed.differingRows() + keyDifferences, all.size()), List.copyOf(all), changed.millis() + keys.millis());
+        changed.rangesByRow() + keys.rangesByRow(), Math.max(changed.differingRows() + keyDifferences, all.size()), List.copyOf(all),
+        changed.millis() + keys.millis());
   }
 
   /** The source's UTC clock, as the delta sync's watermark searches take it. */

@@ -77,9 +77,9 @@ final class ValueSql {
 
   /**
    * {@code 12:00:00.120000} as {@code 12:00:00.12}, {@code 12:00:00.000000} as {@code 12:00:00}.
-   * Trimmed as bytes: a TRIM in the connection's collation (utf8mb4_unicode_ci) compares character
-   * by character through it and cost MariaDB a third of a row's text on a table with two such
-   * columns; the binary result makes the row's text binary, the same bytes.
+   * Trimmed as bytes: a TRIM of the datetime's text in the connection's collation (utf8mb4's
+   * default) compares character by character through it, which cost MariaDB a third of a row's text
+   * on a table with two such columns; the binary result makes the row's text binary, the same bytes.
    */
   private static String trimmedFraction(String value, int digits) {
     return digits == 0

@@ -609,7 +609,8 @@ class MigrateActivitiesTest {
           "UPDATE docs SET body = jsonb_set(body, '{k}', '0') WHERE id = 8001");
       try {
         assertThat(walk("docs").progress().listed())
-            .containsExactly(new RowDifference("4001", RowDifference.Kind.DIFFERENT), new RowDifference("8001", RowDifference.Kind.DIFFERENT));
+            .containsExactly(
+                new RowDifference("4001", RowDifference.Kind.DIFFERENT), new RowDifference("8001", RowDifference.Kind.DIFFERENT));
       } finally {
         LocalStack.sql(target, "UPDATE docs SET meta = '{\"a\": \"b,c;d\", \"n\": null}' WHERE id = 4001",
             "UPDATE docs SET body = jsonb_set(body, '{k}', '8001') WHERE id = 8001");

@@ -193,8 +193,11 @@ class MigrateDataWorkflowTest {
     assertThat(report.reason())
         .contains("orders: 2 differing rows (3000 rows in source, 2999 in target), keys 17 different, 2999 missing in target");
     assertThat(step(report, "Verify orders").status()).isEqualTo(StepStatus.FAILED);
-    assertThat(step(report, "Verify orders").detail()).startsWith("3000 rows in source, 2999 in target, 4 ranges (1 compared row by row): ");
-    assertThat(report.facts()).containsEntry("table.orders.rangesComparedRowByRow", "1").doesNotContainKey("table.lines.rangesComparedRowByRow");
+    assertThat(step(report, "Verify orders").detail())
+        .startsWith("3000 rows in source, 2999 in target, 4 ranges (1 compared row by row): ");
+    assertThat(report.facts())
+        .containsEntry("table.orders.rangesComparedRowByRow", "1")
+        .doesNotContainKey("table.lines.rangesComparedRowByRow");
     assertThat(step(report, "Verify lines").status()).isEqualTo(StepStatus.SUCCEEDED);
     verify(activities, never()).dropCreatedTables(any(), any(), anyString());
     Histories.recordIfAsked(env.getWorkflowClient(), "migrate-differs");
