@@ -4,7 +4,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256, the one hash backups are identified by. */
+/** SHA-256: what backups are identified by, and what the migration's verification hashes with. */
 public final class Sha256 {
 
   private Sha256() {}

@@ -1,9 +1,9 @@
 package io.durablerunbooks.migrate;
 
+import io.durablerunbooks.activities.Sha256;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -117,7 +117,7 @@ final class JsonComparison {
    */
   Part orderedDigest(String where) throws SQLException {
     long started = System.nanoTime();
-    MessageDigest sha256 = sha256();
+    MessageDigest sha256 = Sha256.newDigest();
     long[] rows = {0};
     rows((where.isEmpty() ? " WHERE " : where + " AND ") + sourceJsonRows + sourceOrder, (key, text) -> {
       if (rows[0]++ > 0) {
@@ -125,7 +125,7 @@ final class JsonComparison {
       }
       sha256.update(text.a, 0, text.size);
     });
-    return new Part(rows[0] == 0 ? "" : HEX.formatHex(sha256.digest()), (System.nanoTime() - started) / 1_000_000);
+    return new Part(rows[0] == 0 ? "" : Sha256.hex(sha256), (System.nanoTime() - started) / 1_000_000);
   }
 
   /** The source's per-row digests (hex, as the target's), by key. */
@@ -141,7 +141,7 @@ final class JsonComparison {
   }
 
   private void each(String where, RowDigest consumer) throws SQLException {
-    MessageDigest sha256 = sha256();
+    MessageDigest sha256 = Sha256.newDigest();
     rows(where, (key, text) -> {
       sha256.update(text.a, 0, text.size);
       consumer.accept(key, sha256.digest());
@@ -186,13 +186,5 @@ final class JsonComparison {
       v = (v << 8) | (digest[i] & 0xff);
     }
     return v;
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-    }
   }
 }

@@ -274,11 +274,27 @@ final class JsonbText {
     out.add('}');
   }
 
+  /** Members up to which an object's keys are ordered by insertion sort, quadratic beyond. */
+  private static final int INSERTION_SORT_MEMBERS = 32;
+
   /**
-   * The members' indexes in {@code jsonb}'s key order, by a stable insertion sort (objects are
-   * mostly small and often already in order): of equal keys, the one written last stays last.
+   * The members' indexes in {@code jsonb}'s key order, by a stable sort: of equal keys, the one
+   * written last stays last. Insertion sort for the usual small object, often already in order; a
+   * merge sort (the JDK's, stable) for a large one, such as a map of thousands of ids.
    */
   private static int[] keyOrder(byte[] k, int[] ks, int[] ke, int n) {
+    if (n > INSERTION_SORT_MEMBERS) {
+      Integer[] boxed = new Integer[n];
+      for (int i = 0; i < n; i++) {
+        boxed[i] = i;
+      }
+      Arrays.sort(boxed, (x, y) -> compareKeys(k, ks, ke, x, y));
+      int[] order = new int[n];
+      for (int i = 0; i < n; i++) {
+        order[i] = boxed[i];
+      }
+      return order;
+    }
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {
       int m = i;

@@ -159,7 +159,7 @@ final class TableVerifier {
               range.upTo(),
               range.openAbove(),
               p.ranges() + 1,
-              p.rangesByRow() + (c.same() ? 0 : 1),
+              p.rangesByRow() + (c.comparedByRow() ? 1 : 0),
               next,
               p.sourceRows() + ours.rows(),
               p.targetRows() + c.theirs().rows(),
@@ -194,7 +194,7 @@ final class TableVerifier {
     long started = System.nanoTime();
     Compared c = new TableSql(connections, schema, t, false).compare(mysqlWhere, pgWhere);
     return new TableVerification(
-        t.name(), c.ours().rows(), c.theirs().rows(), 1, c.same() ? 0 : 1, c.same() ? 0 : c.differing(),
+        t.name(), c.ours().rows(), c.theirs().rows(), 1, c.comparedByRow() ? 1 : 0, c.same() ? 0 : c.differing(),
         c.differences().subList(0, Math.min(c.differences().size(), options.maxListedRows())),
         (System.nanoTime() - started) / 1_000_000);
   }
@@ -288,6 +288,11 @@ final class TableVerifier {
 
     boolean same() {
       return ours.sameAs(theirs);
+    }
+
+    /** Whether the rows were compared one by one: rows that differ in a table with a key to list. */
+    boolean comparedByRow() {
+      return keyed && !same();
     }
 
     /** The differing keys, or for a table without a key at least one row, or the difference in rows. */

@@ -101,6 +101,18 @@ class JsonbTextTest {
     assertThat(rendered(json)).isEmpty();
   }
 
+  /** An object too large for the insertion sort: keys of many lengths, out of order, some repeated. */
+  @Test
+  void aLargeObjectIsOrderedAsJsonbOrdersIt() {
+    StringBuilder b = new StringBuilder("{");
+    for (int i = 3000; i > 0; i--) {
+      b.append(i == 3000 ? "" : ", ").append('"').append(Integer.toString(i * 7919 % 2000, 36)).append("\": ").append(i);
+    }
+    String json = b.append('}').toString();
+    assertThat(postgres(json)).isPresent();
+    assertThat(rendered(json)).isEqualTo(postgres(json));
+  }
+
   /** Random documents: keys that collide, sort by length and by byte, escapes and number forms. */
   @Test
   void randomDocumentsRenderAsJsonbDoes() throws SQLException {
