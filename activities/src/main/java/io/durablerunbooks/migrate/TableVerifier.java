@@ -318,7 +318,8 @@ final class TableVerifier {
     private final String pgText;
     private final String orderKey;
     private final String mysqlIndex;
-    private final long longestText;
+    /** MySQL's longest string, read on the first range that needs it; 0 until then. */
+    private long longestText;
 
     /**
      * @param keyRanges whether the rows compared are ranges of the key, read in key order by the
@@ -343,8 +344,6 @@ final class TableVerifier {
       this.pgJson = json.map(j -> ", " + j.targetDigest() + " AS j").orElse("");
       this.orderKey = ordered ? ValueSql.pq(t.chunkKey()) : "";
       this.mysqlIndex = ordered ? " FORCE INDEX (PRIMARY)" : "";
-      this.longestText = ordered ? sourceSide(() -> Long.parseLong(
-          fingerprint(connections.source(), "SELECT LEAST(@@max_allowed_packet, @@group_concat_max_len)", 1).get(0))) : 0;
     }
 
     /**
@@ -354,6 +353,10 @@ final class TableVerifier {
     long maxRows(Sums target) {
       if (!ordered || target.rows() == 0 || target.textBytes() == 0) {
         return Long.MAX_VALUE;
+      }
+      if (longestText == 0) {
+        longestText = sourceSide(() -> Long.parseLong(
+            fingerprint(connections.source(), "SELECT LEAST(@@max_allowed_packet, @@group_concat_max_len)", 1).get(0)));
       }
       return (long) (TEXT_SHARE * longestText / Math.max(1.0, (double) target.textBytes() / target.rows()));
     }
