@@ -191,12 +191,12 @@ public final class ChangeLog {
   }
 
   /**
-   * The logged keys of a table split on one integer key, in order, the first {@code limit} after
-   * {@code after}; rows since deleted included.
+   * The logged values of the column a table is split on (its key, or its key's first column), in
+   * order, the first {@code limit} after {@code after}; rows since deleted included.
    */
   public static List<Long> loggedKeys(Connection pg, TablePlan t, long after, int limit) throws SQLException {
     if (!t.chunked()) {
-      throw new IllegalArgumentException(t.name() + " is not split on one integer key");
+      throw new IllegalArgumentException(t.name() + " is not split on an integer column");
     }
     try (PreparedStatement ps = pg.prepareStatement("SELECT k FROM (SELECT (key ->> ?)::bigint AS k FROM " + ROWS
         + " WHERE tbl = ?) AS logged WHERE k > ? ORDER BY k LIMIT ?")) {

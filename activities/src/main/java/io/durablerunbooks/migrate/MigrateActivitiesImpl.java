@@ -387,7 +387,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
           if (!watermark.isEmpty()) {
             if (verifier.progress().ranges() == 0) {
               changed[0] += repairer.upsertChangedSince(watermark, request.since(), spec.sync().margin().toSeconds());
-              if (table.chunked() && verifier.keySetsSoFar(connections, spec.targetSchema(), table).same()) {
+              if (table.singleKey() && verifier.keySetsSoFar(connections, spec.targetSchema(), table).same()) {
                 return new TableVerification(table.name(), 0, 0, 0, 0, 0, List.of(), 0);
               }
             }
@@ -463,12 +463,12 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
 
   /**
    * {@code changed} with the verdict on the whole table's keys: the key sets when the table is
-   * split on one integer key (a walk of the keys only if they differ), else a walk of the keys.
+   * split on a key of one integer column (a walk of the keys only if they differ), else a walk of the keys.
    */
   private static TableVerification withKeySets(MigrateSpec spec, TablePlan table, TableVerifier verifier,
       TableVerifier.Connections connections, TableVerifier.Pauser pauser, TableVerification changed)
       throws SQLException, IOException, InterruptedException {
-    if (!table.chunked()) {
+    if (!table.singleKey()) {
       TableVerification keys = verifier.walk(connections, spec.targetSchema(), keysOnly(table), spec.verify(), pauser, TableVerifier.NO_REPAIR);
       return merged(table, changed, keys);
     }

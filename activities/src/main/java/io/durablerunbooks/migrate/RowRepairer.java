@@ -52,11 +52,11 @@ final class RowRepairer {
   long upsertKeys(List<String> keys) throws SQLException, IOException {
     long rows = 0;
     for (List<String> batch : batches(keys)) {
-      if (t.chunked()) {
+      if (t.singleKey()) {
         rows += upsert(ChunkCopier.select(t, " WHERE " + ValueSql.mq(t.chunkKey()) + " IN (" + integers(batch) + ")"), List.of());
       } else {
         String marks = String.join(", ", Collections.nCopies(batch.size(), "?"));
-        rows += upsert(ChunkCopier.select(t, " WHERE " + ValueSql.mysqlKey(t) + " IN (" + marks + ")"), batch);
+        rows += upsert(ChunkCopier.select(t, " WHERE " + leading(batch, true) + ValueSql.mysqlKey(t) + " IN (" + marks + ")"), batch);
       }
     }
     return rows;
@@ -67,12 +67,12 @@ final class RowRepairer {
     long rows = 0;
     for (List<String> batch : batches(keys)) {
       String sql =
-          t.chunked()
+          t.singleKey()
               ? "DELETE FROM " + table + " WHERE " + ValueSql.pq(t.chunkKey()) + " IN (" + integers(batch) + ")"
-              : "DELETE FROM " + table + " WHERE " + ValueSql.pgKey(t) + " = ANY (?)";
+              : "DELETE FROM " + table + " WHERE " + leading(batch, false) + ValueSql.pgKey(t) + " = ANY (?)";
       rows += Transactions.run(target, c -> {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-          if (!t.chunked()) {
+          if (!t.singleKey()) {
             ps.setArray(1, target.createArrayOf("text", batch.toArray()));
           }
           return (long) ps.executeUpdate();
@@ -129,6 +129,19 @@ final class RowRepairer {
     return java.util.stream.IntStream.range(0, n)
         .mapToObj(i -> keys.subList(i * KEYS_PER_STATEMENT, Math.min(keys.size(), (i + 1) * KEYS_PER_STATEMENT)))
         .toList();
+  }
+
+  /**
+   * For a table split on the first of several key columns, the condition on that column's values
+   * in these keys (an integer, so the text before the key's first comma) which lets either engine
+   * find the rows by its primary key's index instead of computing every row's key text; else none.
+   */
+  private String leading(List<String> keys, boolean mysql) {
+    if (!t.chunked()) {
+      return "";
+    }
+    String firsts = integers(keys.stream().map(k -> k.indexOf(',') < 0 ? k : k.substring(0, k.indexOf(','))).distinct().toList());
+    return (mysql ? ValueSql.mq(t.chunkKey()) : ValueSql.pq(t.chunkKey())) + " IN (" + firsts + ") AND ";
   }
 
   /** Integer keys inlined into SQL: checked, so the text cannot be anything else. */

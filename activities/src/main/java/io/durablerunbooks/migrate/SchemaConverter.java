@@ -183,17 +183,13 @@ final class SchemaConverter {
     if (problems.size() != before) {
       return null;
     }
-    String chunkKey = "";
-    if (t.primaryKey().size() == 1) {
-      ColumnPlan key = columns.stream().filter(c -> c.name().equals(t.primaryKey().get(0))).findFirst().orElseThrow();
-      if (key.family() == ColumnFamily.INTEGER) {
-        chunkKey = key.name();
-      }
-    }
+    String chunkKey = chunkKey(t, columns);
     if (chunkKey.isEmpty()) {
       notes.add(
           "table " + t.name() + " is copied and verified in one piece: "
-              + (t.primaryKey().isEmpty() ? "it has no primary key" : "its primary key is not a single integer column"));
+              + (t.primaryKey().isEmpty()
+                  ? "it has no primary key"
+                  : "its primary key does not start with an integer column followed only by integer, date or time columns"));
     }
     String identity = columns.stream().filter(ColumnPlan::identity).map(ColumnPlan::name).findFirst().orElse("");
     List<String> afterLoad = new ArrayList<>();
@@ -545,5 +541,26 @@ final class SchemaConverter {
 
   private static String list(List<String> columns) {
     return columns.stream().map(SchemaConverter::q).collect(Collectors.joining(", "));
+  }
+
+  /**
+   * The column a table is split on: the first of its primary key, when it is an integer and the
+   * key's other columns are integers, dates or times, which MySQL's index and PostgreSQL's ORDER BY
+   * put in the same order (text would be ordered by each engine's collation), so a range's rows are
+   * read in the same order on both sides. Empty when there is none.
+   */
+  private static String chunkKey(Table t, List<ColumnPlan> columns) {
+    if (t.primaryKey().isEmpty()) {
+      return "";
+    }
+    List<ColumnFamily> families = t.primaryKey().stream()
+        .map(k -> columns.stream().filter(c -> c.name().equals(k)).findFirst().orElseThrow().family())
+        .toList();
+    boolean ordered = families.get(0) == ColumnFamily.INTEGER
+        && families.stream().allMatch(f -> switch (f) {
+          case INTEGER, DATE, DATETIME, TIMESTAMP -> true;
+          default -> false;
+        });
+    return ordered ? t.primaryKey().get(0) : "";
   }
 }

@@ -88,7 +88,9 @@ class CutoverActivitiesTest {
         "INSERT INTO items (name, price, updated_at) SELECT CONCAT('item ', seq), seq / 10, '2026-01-01' + INTERVAL seq SECOND"
             + " FROM seq_1_to_30000",
         "CREATE TABLE notes (k VARCHAR(10) PRIMARY KEY, body TEXT)",
-        "INSERT INTO notes VALUES ('a', 'first'), ('b', 'second')");
+        "INSERT INTO notes VALUES ('a', 'first'), ('b', 'second')",
+        "CREATE TABLE parts (item_id BIGINT NOT NULL, part_no INT NOT NULL, qty INT NOT NULL, PRIMARY KEY (item_id, part_no))",
+        "INSERT INTO parts SELECT i.seq, p.seq, i.seq + p.seq FROM seq_1_to_3000 i JOIN seq_1_to_3 p");
     LocalStack.createDatabase(target);
     MigrateSpec data = new MigrateSpec(
         new RunbookHeader(RunbookKind.CUTOVER, "test-cutover", "test", "", ApprovalPolicy.unattended(), ""),
@@ -268,6 +270,33 @@ class CutoverActivitiesTest {
     TableVerification missing = migrate.verifyLoggedRows(spec.data(), table("items"));
     assertThat(missing.clean()).as("a row nobody logged, gone from MySQL: the key sets see it").isFalse();
     assertThat(missing.differences()).extracting(d -> d.key()).containsExactly("100");
+  }
+
+  @Test
+  void theLoggedRowsOfAKeyOfSeveralColumnsAreComparedByTheirGroupAndItsKeysRangeByRange() throws Exception {
+    assertThat(table("parts").chunkKey()).isEqualTo("item_id");
+    cutover.armChangeLog(spec, plan, "cutover/test-cutover run r1 at now");
+    LocalStack.sql(target,
+        "UPDATE parts SET qty = 0 WHERE item_id = 5 AND part_no = 2",
+        "DELETE FROM parts WHERE item_id = 6 AND part_no = 1",
+        "INSERT INTO parts VALUES (5, 4, 1)");
+    CopyBackResult back = cutover.copyBackPostgresWrites(spec, plan);
+    assertThat(back.upserted()).containsEntry("parts", 2L);
+    assertThat(back.deleted()).containsEntry("parts", 1L);
+
+    TableVerification clean = migrate.verifyLoggedRows(spec.data(), table("parts"));
+    assertThat(clean.clean()).as(clean.toString()).isTrue();
+    assertThat(clean.sourceRows()).as("the whole table's keys, walked").isEqualTo(9_000);
+
+    LocalStack.mariadbSql(source, "UPDATE parts SET qty = 7 WHERE item_id = 5 AND part_no = 3");
+    TableVerification changed = migrate.verifyLoggedRows(spec.data(), table("parts"));
+    assertThat(changed.differences()).as("a row of a logged group, changed in MySQL only").extracting(d -> d.key())
+        .containsExactly("5,3");
+
+    LocalStack.mariadbSql(source, "UPDATE parts SET qty = 8 WHERE item_id = 5 AND part_no = 3", "DELETE FROM parts WHERE item_id = 2000 AND part_no = 2");
+    TableVerification missing = migrate.verifyLoggedRows(spec.data(), table("parts"));
+    assertThat(missing.differences()).as("a row nobody logged, gone from MySQL: the walk of the keys sees it")
+        .extracting(d -> d.key()).containsExactly("2000,2");
   }
 
   @Test

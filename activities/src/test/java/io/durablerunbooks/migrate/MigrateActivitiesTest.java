@@ -756,4 +756,131 @@ class MigrateActivitiesTest {
       syncAndVerify(Map.of("items", "updated_at"), 4);
     }
   }
+
+  /**
+   * Tables whose primary key has several columns, the first an integer: split on that column, so a
+   * range holds whole groups of rows sharing its value, copied, verified and repaired range by range.
+   */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class CompositeKeys {
+
+    private final String source = LocalStack.unique("composite");
+    private final String target = LocalStack.unique("composite");
+    private MigrateSpec spec;
+    private SchemaPlan plan;
+
+    /** Orders of 1 to 11 lines, a sensor's readings at microsecond times, and a key led by text. */
+    private void fill(String database) throws Exception {
+      LocalStack.mariadbSql(
+          "",
+          "CREATE DATABASE " + database + " CHARACTER SET utf8mb4",
+          "USE " + database,
+          "CREATE TABLE order_items (order_id INT NOT NULL, line_no SMALLINT NOT NULL, sku VARCHAR(20) NOT NULL, qty INT,"
+              + " doc JSON, PRIMARY KEY (order_id, line_no))",
+          "INSERT INTO order_items SELECT o.seq, l.seq, CONCAT('sku ', o.seq, '-', l.seq), IF(l.seq = 3, NULL, l.seq),"
+              + " IF(l.seq % 2 = 0, NULL, CONCAT('{\"b\": ', l.seq, ', \"a\": \"é\"}'))"
+              + " FROM seq_1_to_5000 o JOIN seq_1_to_11 l ON l.seq <= 1 + o.seq % 11",
+          "CREATE TABLE readings (sensor_id INT NOT NULL, at DATETIME(6) NOT NULL, v DECIMAL(8,3) NOT NULL,"
+              + " PRIMARY KEY (sensor_id, at))",
+          "INSERT INTO readings SELECT s.seq, '2024-01-01 00:00:00.5' + INTERVAL r.seq SECOND, r.seq / 8"
+              + " FROM seq_1_to_40 s JOIN seq_1_to_300 r",
+          "CREATE TABLE tagged (name VARCHAR(20) NOT NULL, id INT NOT NULL, PRIMARY KEY (name, id))",
+          "INSERT INTO tagged SELECT CONCAT('t', seq % 7), seq FROM seq_1_to_100");
+    }
+
+    private TablePlan table(String name) {
+      return plan.tables().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    @BeforeAll
+    void copy() throws Exception {
+      fill(source);
+      LocalStack.createDatabase(target);
+      spec = spec(source, target, KeylessTables.REFUSE, Map.of(), 4_000);
+      Migrated migrated = migrate(spec);
+      plan = migrated.plan();
+      migrated.verdicts().values().forEach(v -> {
+        assertThat(v.clean()).as(v.toString()).isTrue();
+        assertThat(v.rangesByRow()).as(v.table() + ": ranges compared row by row").isZero();
+      });
+      assertThat(migrated.verdicts().get("order_items").ranges()).as("lines verified in ranges").isGreaterThan(2);
+    }
+
+    @AfterAll
+    void drop() throws Exception {
+      LocalStack.mariadbSql("", "DROP DATABASE IF EXISTS " + source);
+      LocalStack.dropDatabase(target);
+    }
+
+    @Test
+    void aKeyLedByAnIntegerIsSplitOnItsFirstColumnAndOneLedByTextIsNot() {
+      assertThat(table("order_items").chunkKey()).isEqualTo("order_id");
+      assertThat(table("readings").chunkKey()).isEqualTo("sensor_id");
+      assertThat(table("tagged").chunked()).isFalse();
+      assertThat(plan.notes()).anyMatch(n -> n.contains("tagged is copied and verified in one piece"));
+
+      List<KeyRange> ranges = activities.planChunks(spec, table("order_items"));
+      assertThat(ranges).as("about 30 000 lines in ranges of 4 000").hasSizeGreaterThan(5);
+      for (int i = 1; i < ranges.size() - 1; i++) {
+        assertThat(Long.parseLong(ranges.get(i).upTo())).as("range ends increase").isGreaterThan(Long.parseLong(ranges.get(i).after()));
+      }
+    }
+
+    @Test
+    void aDifferenceIsListedWithTheWholeKey() throws Exception {
+      LocalStack.sql(target,
+          "UPDATE order_items SET qty = 0 WHERE order_id = 2500 AND line_no = 2",
+          "DELETE FROM order_items WHERE order_id = 2500 AND line_no = 1",
+          "UPDATE readings SET at = at + interval '1 second' WHERE sensor_id = 7 AND at = '2024-01-01 00:05:00.5'");
+      try {
+        TableVerification lines = activities.verifyTable(spec, table("order_items"));
+        assertThat(lines.differences()).containsExactlyInAnyOrder(
+            new RowDifference("2500,2", RowDifference.Kind.DIFFERENT),
+            new RowDifference("2500,1", RowDifference.Kind.MISSING_IN_TARGET));
+        assertThat(lines.rangesByRow()).as("the one range holding order 2500, compared row by row").isEqualTo(1);
+        TableVerification readings = activities.verifyTable(spec, table("readings"));
+        assertThat(readings.differences()).containsExactlyInAnyOrder(
+            new RowDifference("7,2024-01-01 00:05:00.5", RowDifference.Kind.MISSING_IN_TARGET),
+            new RowDifference("7,2024-01-01 00:05:01.5", RowDifference.Kind.EXTRA_IN_TARGET));
+      } finally {
+        LocalStack.sql(target,
+            "UPDATE order_items SET qty = 2 WHERE order_id = 2500 AND line_no = 2",
+            "INSERT INTO order_items VALUES (2500, 1, 'sku 2500-1', 1, '{\"a\": \"é\", \"b\": 1}')",
+            "UPDATE readings SET at = at - interval '1 second' WHERE sensor_id = 7 AND at = '2024-01-01 00:05:01.5'");
+      }
+      assertThat(activities.verifyTable(spec, table("order_items")).clean()).as("clean again once reverted").isTrue();
+      assertThat(activities.verifyTable(spec, table("readings")).clean()).as("clean again once reverted").isTrue();
+    }
+
+    @Test
+    void theDeltaSyncRepairsRowsByTheirWholeKey() throws Exception {
+      String changed = LocalStack.unique("composite");
+      String copy = LocalStack.unique("composite");
+      fill(changed);
+      LocalStack.createDatabase(copy);
+      try {
+        MigrateSpec s = spec(changed, copy, KeylessTables.REFUSE, Map.of(), 4_000);
+        Migrated migrated = migrate(s);
+        LocalStack.mariadbSql(
+            changed,
+            "UPDATE order_items SET sku = 'renamed 😀' WHERE order_id = 100 AND line_no = 2",
+            "DELETE FROM order_items WHERE order_id = 4000 AND line_no = 1",
+            "INSERT INTO order_items VALUES (100, 12, 'added', 1, NULL), (6000, 1, 'new order', 2, '{\"x\": []}')");
+        TablePlan lines = migrated.plan().tables().stream().filter(t -> t.name().equals("order_items")).findFirst().orElseThrow();
+        assertThat(activities.verifyTable(s, lines).differingRows()).as("the source changed after the copy").isEqualTo(4);
+
+        SyncResult synced = activities.syncTable(new SyncRequest(s, lines, migrated.plan().sourceTime()));
+
+        assertThat(synced.upserted()).as("one renamed, two added").isEqualTo(3);
+        assertThat(synced.deleted()).isEqualTo(1);
+        assertThat(activities.verifyTable(s, lines).clean()).isTrue();
+        assertThat(pgValue(copy, "SELECT sku FROM order_items WHERE order_id = 100 AND line_no = 2")).isEqualTo("renamed 😀");
+        assertThat(pgValue(copy, "SELECT count(*) FROM order_items WHERE order_id = 100")).as("the other lines of order 100 kept").isEqualTo("3");
+      } finally {
+        LocalStack.mariadbSql("", "DROP DATABASE IF EXISTS " + changed);
+        LocalStack.dropDatabase(copy);
+      }
+    }
+  }
 }
