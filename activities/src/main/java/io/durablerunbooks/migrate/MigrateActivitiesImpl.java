@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -221,6 +222,10 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
           spec.source(),
           SOURCE,
           c -> {
+            Optional<List<KeyRange>> dense = TableVerifier.denseRanges(c, table, spec.copy().chunkRows());
+            if (dense.isPresent()) {
+              return dense.get();
+            }
             String after = "";
             while (true) {
               beat.check();

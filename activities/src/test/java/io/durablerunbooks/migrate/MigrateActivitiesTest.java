@@ -551,6 +551,31 @@ class MigrateActivitiesTest {
     }
 
     @Test
+    void denseKeysArePlannedByArithmeticOnTheEstimateAndSparseOnesByTheirIndex() throws Exception {
+      TablePlan busy = plan.tables().stream().filter(t -> t.name().equals("busy")).findFirst().orElseThrow();
+      // An estimate of twice the 300 000 rows: 20 000 rows' worth of keys is a span of 10 000.
+      TablePlan doubled = new TablePlan(busy.name(), busy.columns(), busy.primaryKey(), busy.chunkKey(), 600_000,
+          busy.dataBytes(), busy.createTable(), busy.afterLoad(), busy.foreignKeys(), busy.referencedTables(),
+          busy.identityColumn(), busy.nextIdentity());
+      List<KeyRange> dense = activities.planChunks(spec, doubled);
+      assertThat(dense).hasSize(30);
+      assertThat(dense.get(0)).isEqualTo(new KeyRange("", "10000"));
+      assertThat(dense.get(29)).isEqualTo(new KeyRange("290000", ""));
+      for (int i = 1; i < dense.size(); i++) {
+        assertThat(dense.get(i).after()).as("contiguous").isEqualTo(dense.get(i - 1).upTo());
+      }
+
+      // Keys three apart: more than 1.25 keys per row, so each range's end is read from the index.
+      TablePlan narrow = plan.tables().stream().filter(t -> t.name().equals("narrow")).findFirst().orElseThrow();
+      List<KeyRange> walked = activities.planChunks(spec, narrow);
+      assertThat(walked).hasSize(4);
+      assertThat(walked.get(0)).isEqualTo(new KeyRange("", "60000"));
+      assertThat(walked.get(1)).isEqualTo(new KeyRange("60000", "120000"));
+      assertThat(walked.get(2)).isEqualTo(new KeyRange("120000", "180000"));
+      assertThat(walked.get(3)).as("open above, for keys that come later").isEqualTo(new KeyRange("180000", ""));
+    }
+
+    @Test
     void aRangeTheSourceServesSlowlyIsFollowedByAPauseAsLongAsItTook() throws Exception {
       // Short ranges, so the walk is still going when the table is locked after its fifth range. The
       // lock is held 2.5 s and a pause of 1 s looked for: the walk's next statement on the source
