@@ -195,13 +195,25 @@ final class ValueSql {
     return "encode(sha256(textsend(" + pgRowText(columns) + ")), 'hex')";
   }
 
-  /** A row's primary key as one text, the same on both sides: the canonical values, comma-joined. */
+  /**
+   * A row's primary key as one text, the same on both sides: the canonical values, comma-joined,
+   * but a binary key column in hex, as the report lists it for the row to be found (a UUID in
+   * {@code binary(16)}), not as the SHA-256 a row's checksum takes of binary values.
+   */
   static String mysqlKey(TablePlan t) {
-    return "CONCAT_WS(',', " + keyColumns(t).stream().map(ValueSql::mysqlCanonical).collect(Collectors.joining(", ")) + ")";
+    return "CONCAT_WS(',', "
+        + keyColumns(t).stream()
+            .map(c -> c.family() == ColumnFamily.BINARY ? "LOWER(HEX(" + mq(c.name()) + "))" : mysqlCanonical(c))
+            .collect(Collectors.joining(", "))
+        + ")";
   }
 
   static String pgKey(TablePlan t) {
-    return "concat_ws(',', " + keyColumns(t).stream().map(ValueSql::pgCanonical).collect(Collectors.joining(", ")) + ")";
+    return "concat_ws(',', "
+        + keyColumns(t).stream()
+            .map(c -> c.family() == ColumnFamily.BINARY ? "encode(" + pq(c.name()) + ", 'hex')" : pgCanonical(c))
+            .collect(Collectors.joining(", "))
+        + ")";
   }
 
   private static List<ColumnPlan> keyColumns(TablePlan t) {

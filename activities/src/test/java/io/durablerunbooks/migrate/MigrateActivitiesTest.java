@@ -161,7 +161,9 @@ class MigrateActivitiesTest {
           "INSERT INTO children SELECT seq, 1 + seq % 5000, '2024-01-01' + INTERVAL seq SECOND FROM seq_1_to_12000",
           "CREATE TABLE readings (sensor VARCHAR(10), at DATETIME(6), v INT NOT NULL, PRIMARY KEY (sensor, at))",
           "INSERT INTO readings VALUES ('s1', '2024-01-01 00:00:00.500000', 1), ('s1', '2024-01-01 00:00:01', 2),"
-              + " ('s😀', '2024-01-01 00:00:00.000001', 3)");
+              + " ('s😀', '2024-01-01 00:00:00.000001', 3)",
+          "CREATE TABLE uuids (id BINARY(16) PRIMARY KEY, v INT NOT NULL)",
+          "INSERT INTO uuids VALUES (UNHEX('00112233445566778899aabbccddeeff'), 1), (UNHEX('0000000000000000000000000000000a'), 2)");
       LocalStack.createDatabase(target);
       spec = spec(source, target, KeylessTables.REFUSE, Map.of(), 1_000);
       Migrated migrated = migrate(spec);
@@ -177,7 +179,7 @@ class MigrateActivitiesTest {
 
     @Test
     void everyTableVerifiesEqual() {
-      assertThat(verdicts).hasSize(8);
+      assertThat(verdicts).hasSize(9);
       verdicts.values().forEach(v -> assertThat(v.clean()).as(v.toString()).isTrue());
       assertThat(verdicts.get("children").sourceRows()).isEqualTo(12_000);
       assertThat(verdicts.get("children").ranges()).as("the table was compared in more than one key range").isGreaterThan(1);
@@ -197,6 +199,21 @@ class MigrateActivitiesTest {
             "UPDATE readings SET v = 3 WHERE sensor <> 's1'");
       }
       assertThat(activities.verifyTable(spec, readings).clean()).isTrue();
+    }
+
+    @Test
+    void aBinaryKeyIsListedInHexForTheRowToBeFound() throws Exception {
+      TablePlan uuids = plan.tables().stream().filter(t -> t.name().equals("uuids")).findFirst().orElseThrow();
+      LocalStack.sql(target, "UPDATE uuids SET v = 9 WHERE v = 1", "DELETE FROM uuids WHERE v = 2");
+      try {
+        assertThat(activities.verifyTable(spec, uuids).differences())
+            .containsExactlyInAnyOrder(
+                new RowDifference("00112233445566778899aabbccddeeff", RowDifference.Kind.DIFFERENT),
+                new RowDifference("0000000000000000000000000000000a", RowDifference.Kind.MISSING_IN_TARGET));
+      } finally {
+        LocalStack.sql(target, "UPDATE uuids SET v = 1 WHERE v = 9", "INSERT INTO uuids VALUES ('\\x0000000000000000000000000000000a', 2)");
+      }
+      assertThat(activities.verifyTable(spec, uuids).clean()).isTrue();
     }
 
     @Test

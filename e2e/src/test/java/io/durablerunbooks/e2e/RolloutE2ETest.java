@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.durablerunbooks.report.Outcome;
 import io.durablerunbooks.report.RunbookProgress;
 import io.durablerunbooks.runbook.RunbookWorkflow;
 import java.nio.file.Files;
@@ -70,17 +71,25 @@ class RolloutE2ETest {
     throw new AssertionError(id + " never reached a step " + prefix);
   }
 
-  /** Waits until the run's approval gate {@code gate} is open. */
-  private static void awaitGate(String id, String gate) throws InterruptedException {
+  /**
+   * Waits until the run's approval gate {@code gate} is open; a run that ended before fails the
+   * wait at once with its outcome and reason.
+   */
+  private static void awaitGate(String id, String gate) throws Exception {
     RunbookWorkflow run = e2e.temporal().newWorkflowStub(RunbookWorkflow.class, id);
     for (int i = 0; i < 600; i++) {
+      RunbookProgress progress = null;
       try {
-        RunbookProgress progress = run.progress();
-        if (progress.gate().open() && progress.steps().stream().anyMatch(s -> s.name().equals(gate))) {
-          return;
-        }
+        progress = run.progress();
       } catch (RuntimeException notYetStarted) {
         // The query fails until the run's first workflow task ran.
+      }
+      if (progress != null && progress.gate().open() && progress.steps().stream().anyMatch(s -> s.name().equals(gate))) {
+        return;
+      }
+      if (progress != null && progress.outcome() != Outcome.RUNNING) {
+        throw new AssertionError(id + " ended " + progress.outcome() + " before the gate " + gate + ": "
+            + report(id).path("reason").asText() + "; steps " + progress.steps());
       }
       Thread.sleep(100);
     }
