@@ -110,15 +110,48 @@ class MigrateActivitiesTest {
     return pgRows(database, sql).get(0).get(0);
   }
 
+  /** A source database and a target database for one nested class's tests, dropped after them. */
+  abstract class SourceAndTarget {
+    final String source;
+    final String target;
+    MigrateSpec spec;
+    SchemaPlan plan;
+
+    SourceAndTarget(String prefix) {
+      this.source = LocalStack.unique(prefix);
+      this.target = LocalStack.unique(prefix);
+    }
+
+    @AfterAll
+    void drop() throws Exception {
+      LocalStack.mariadbSql("", "DROP DATABASE IF EXISTS " + source);
+      LocalStack.dropDatabase(target);
+    }
+
+    TablePlan table(String name) {
+      return plan.tables().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** Changes the target's copy, expects the table's verification to list exactly these rows, then puts it back. */
+    void assertListed(String table, List<String> change, List<String> back, RowDifference... listed) throws Exception {
+      LocalStack.sql(target, change.toArray(String[]::new));
+      try {
+        assertThat(activities.verifyTable(spec, table(table)).differences()).containsExactlyInAnyOrder(listed);
+      } finally {
+        LocalStack.sql(target, back.toArray(String[]::new));
+      }
+      assertThat(activities.verifyTable(spec, table(table)).clean()).as("clean again once put back").isTrue();
+    }
+  }
+
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-  class TypeMap {
+  class TypeMap extends SourceAndTarget {
 
-    private final String source = LocalStack.unique("types");
-    private final String target = LocalStack.unique("types");
+    TypeMap() {
+      super("types");
+    }
     private Map<String, TableVerification> verdicts;
-    private MigrateSpec spec;
-    private SchemaPlan plan;
 
     @BeforeAll
     void copyEveryFamily() throws Exception {
@@ -171,12 +204,6 @@ class MigrateActivitiesTest {
       plan = migrated.plan();
     }
 
-    @AfterAll
-    void drop() throws Exception {
-      LocalStack.mariadbSql("", "DROP DATABASE IF EXISTS " + source);
-      LocalStack.dropDatabase(target);
-    }
-
     @Test
     void everyTableVerifiesEqual() {
       assertThat(verdicts).hasSize(9);
@@ -187,33 +214,21 @@ class MigrateActivitiesTest {
 
     @Test
     void aKeyWithADatetimeFractionIsListedAsPostgresqlWritesIt() throws Exception {
-      TablePlan readings = plan.tables().stream().filter(t -> t.name().equals("readings")).findFirst().orElseThrow();
-      LocalStack.sql(target, "UPDATE readings SET v = 9 WHERE v IN (1, 3)");
-      try {
-        assertThat(activities.verifyTable(spec, readings).differences())
-            .containsExactlyInAnyOrder(
-                new RowDifference("s1,2024-01-01 00:00:00.5", RowDifference.Kind.DIFFERENT),
-                new RowDifference("s😀,2024-01-01 00:00:00.000001", RowDifference.Kind.DIFFERENT));
-      } finally {
-        LocalStack.sql(target, "UPDATE readings SET v = 1 WHERE sensor = 's1' AND at < '2024-01-01 00:00:01'",
-            "UPDATE readings SET v = 3 WHERE sensor <> 's1'");
-      }
-      assertThat(activities.verifyTable(spec, readings).clean()).isTrue();
+      assertListed("readings",
+          List.of("UPDATE readings SET v = 9 WHERE v IN (1, 3)"),
+          List.of("UPDATE readings SET v = 1 WHERE sensor = 's1' AND at < '2024-01-01 00:00:01'",
+              "UPDATE readings SET v = 3 WHERE sensor <> 's1'"),
+          new RowDifference("s1,2024-01-01 00:00:00.5", RowDifference.Kind.DIFFERENT),
+          new RowDifference("s😀,2024-01-01 00:00:00.000001", RowDifference.Kind.DIFFERENT));
     }
 
     @Test
     void aBinaryKeyIsListedInHexForTheRowToBeFound() throws Exception {
-      TablePlan uuids = plan.tables().stream().filter(t -> t.name().equals("uuids")).findFirst().orElseThrow();
-      LocalStack.sql(target, "UPDATE uuids SET v = 9 WHERE v = 1", "DELETE FROM uuids WHERE v = 2");
-      try {
-        assertThat(activities.verifyTable(spec, uuids).differences())
-            .containsExactlyInAnyOrder(
-                new RowDifference("00112233445566778899aabbccddeeff", RowDifference.Kind.DIFFERENT),
-                new RowDifference("0000000000000000000000000000000a", RowDifference.Kind.MISSING_IN_TARGET));
-      } finally {
-        LocalStack.sql(target, "UPDATE uuids SET v = 1 WHERE v = 9", "INSERT INTO uuids VALUES ('\\x0000000000000000000000000000000a', 2)");
-      }
-      assertThat(activities.verifyTable(spec, uuids).clean()).isTrue();
+      assertListed("uuids",
+          List.of("UPDATE uuids SET v = 9 WHERE v = 1", "DELETE FROM uuids WHERE v = 2"),
+          List.of("UPDATE uuids SET v = 1 WHERE v = 9", "INSERT INTO uuids VALUES ('\\x0000000000000000000000000000000a', 2)"),
+          new RowDifference("00112233445566778899aabbccddeeff", RowDifference.Kind.DIFFERENT),
+          new RowDifference("0000000000000000000000000000000a", RowDifference.Kind.MISSING_IN_TARGET));
     }
 
     @Test
@@ -302,12 +317,11 @@ class MigrateActivitiesTest {
 
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-  class Verification {
+  class Verification extends SourceAndTarget {
 
-    private final String source = LocalStack.unique("verify");
-    private final String target = LocalStack.unique("verify");
-    private MigrateSpec spec;
-    private SchemaPlan plan;
+    Verification() {
+      super("verify");
+    }
 
     @BeforeAll
     void copy() throws Exception {
@@ -327,12 +341,6 @@ class MigrateActivitiesTest {
       Migrated migrated = migrate(spec);
       assertThat(migrated.verdicts().get("m").clean()).as("an untouched copy verifies clean").isTrue();
       plan = migrated.plan();
-    }
-
-    @AfterAll
-    void drop() throws Exception {
-      LocalStack.mariadbSql("", "DROP DATABASE IF EXISTS " + source);
-      LocalStack.dropDatabase(target);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -370,10 +378,11 @@ class MigrateActivitiesTest {
 
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-  class BadInput {
+  class BadInput extends SourceAndTarget {
 
-    private final String source = LocalStack.unique("bad");
-    private final String target = LocalStack.unique("bad");
+    BadInput() {
+      super("bad");
+    }
 
     @BeforeAll
     void create() throws Exception {
@@ -388,12 +397,6 @@ class MigrateActivitiesTest {
           "CREATE TABLE kept (id INT PRIMARY KEY, v INT)",
           "INSERT INTO kept VALUES (1, 1)");
       LocalStack.createDatabase(target);
-    }
-
-    @AfterAll
-    void drop() throws Exception {
-      LocalStack.mariadbSql("", "DROP DATABASE IF EXISTS " + source);
-      LocalStack.dropDatabase(target);
     }
 
     private MigrateSpec only(List<String> tables, KeylessTables keyless, Map<String, String> types) {
@@ -481,12 +484,11 @@ class MigrateActivitiesTest {
    */
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-  class RangeChecksums {
+  class RangeChecksums extends SourceAndTarget {
 
-    private final String source = LocalStack.unique("ranges");
-    private final String target = LocalStack.unique("ranges");
-    private MigrateSpec spec;
-    private SchemaPlan plan;
+    RangeChecksums() {
+      super("ranges");
+    }
     private int firstRangeRows;
 
     @BeforeAll
@@ -530,12 +532,6 @@ class MigrateActivitiesTest {
       Migrated migrated = migrate(spec);
       migrated.verdicts().values().forEach(v -> assertThat(v.clean()).as(v.toString()).isTrue());
       plan = migrated.plan();
-    }
-
-    @AfterAll
-    void drop() throws Exception {
-      LocalStack.mariadbSql("", "DROP DATABASE IF EXISTS " + source);
-      LocalStack.dropDatabase(target);
     }
 
     /** Walks a table as the verification does, on sessions set up as the activities set them up. */
@@ -805,12 +801,11 @@ class MigrateActivitiesTest {
    */
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-  class CompositeKeys {
+  class CompositeKeys extends SourceAndTarget {
 
-    private final String source = LocalStack.unique("composite");
-    private final String target = LocalStack.unique("composite");
-    private MigrateSpec spec;
-    private SchemaPlan plan;
+    CompositeKeys() {
+      super("composite");
+    }
 
     /** Orders of 1 to 11 lines, a sensor's readings at microsecond times, and a key led by text. */
     private void fill(String database) throws Exception {
@@ -831,10 +826,6 @@ class MigrateActivitiesTest {
           "INSERT INTO tagged SELECT CONCAT('t', seq % 7), seq FROM seq_1_to_100");
     }
 
-    private TablePlan table(String name) {
-      return plan.tables().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
-    }
-
     @BeforeAll
     void copy() throws Exception {
       fill(source);
@@ -847,12 +838,6 @@ class MigrateActivitiesTest {
         assertThat(v.rangesByRow()).as(v.table() + ": ranges compared row by row").isZero();
       });
       assertThat(migrated.verdicts().get("order_items").ranges()).as("lines verified in ranges").isGreaterThan(2);
-    }
-
-    @AfterAll
-    void drop() throws Exception {
-      LocalStack.mariadbSql("", "DROP DATABASE IF EXISTS " + source);
-      LocalStack.dropDatabase(target);
     }
 
     @Test
