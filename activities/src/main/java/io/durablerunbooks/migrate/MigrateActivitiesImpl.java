@@ -392,7 +392,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
           if (!watermark.isEmpty()) {
             if (verifier.progress().ranges() == 0) {
               changed[0] += repairer.upsertChangedSince(watermark, request.since(), spec.sync().margin().toSeconds());
-              if (table.singleKey() && verifier.keySetsSoFar(connections, spec.targetSchema(), table).same()) {
+              if (table.integerKey() && verifier.keySetsSoFar(connections, spec.targetSchema(), table).same()) {
                 return new TableVerification(table.name(), 0, 0, 0, 0, 0, List.of(), 0);
               }
             }
@@ -450,7 +450,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
 
   @Override
   public TableVerification verifyLoggedRows(MigrateSpec spec, TablePlan table) {
-    if (!table.chunked()) {
+    if (!table.chunked() || table.binaryChunks()) {
       return verifyTable(spec, table);
     }
     return compare(spec, table, (verifier, connections, pauser) -> {
@@ -473,7 +473,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
   private static TableVerification withKeySets(MigrateSpec spec, TablePlan table, TableVerifier verifier,
       TableVerifier.Connections connections, TableVerifier.Pauser pauser, TableVerification changed)
       throws SQLException, IOException, InterruptedException {
-    if (!table.singleKey()) {
+    if (!table.integerKey()) {
       TableVerification keys = verifier.walk(connections, spec.targetSchema(), keysOnly(table), spec.verify(), pauser, TableVerifier.NO_REPAIR);
       return merged(table, changed, keys);
     }

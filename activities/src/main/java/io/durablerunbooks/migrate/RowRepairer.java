@@ -53,7 +53,7 @@ final class RowRepairer {
     long rows = 0;
     for (List<String> batch : batches(keys)) {
       if (t.singleKey()) {
-        rows += upsert(ChunkCopier.select(t, " WHERE " + ValueSql.mq(t.chunkKey()) + " IN (" + integers(batch) + ")"), List.of());
+        rows += upsert(ChunkCopier.select(t, " WHERE " + ValueSql.mq(t.chunkKey()) + " IN (" + values(batch, true) + ")"), List.of());
       } else {
         String marks = String.join(", ", Collections.nCopies(batch.size(), "?"));
         rows += upsert(ChunkCopier.select(t, " WHERE " + leading(batch, true) + ValueSql.mysqlKey(t) + " IN (" + marks + ")"), batch);
@@ -68,7 +68,7 @@ final class RowRepairer {
     for (List<String> batch : batches(keys)) {
       String sql =
           t.singleKey()
-              ? "DELETE FROM " + table + " WHERE " + ValueSql.pq(t.chunkKey()) + " IN (" + integers(batch) + ")"
+              ? "DELETE FROM " + table + " WHERE " + ValueSql.pq(t.chunkKey()) + " IN (" + values(batch, false) + ")"
               : "DELETE FROM " + table + " WHERE " + leading(batch, false) + ValueSql.pgKey(t) + " = ANY (?)";
       rows += Transactions.run(target, c -> {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -142,6 +142,17 @@ final class RowRepairer {
     }
     String firsts = integers(keys.stream().map(k -> k.indexOf(',') < 0 ? k : k.substring(0, k.indexOf(','))).distinct().toList());
     return (mysql ? ValueSql.mq(t.chunkKey()) : ValueSql.pq(t.chunkKey())) + " IN (" + firsts + ") AND ";
+  }
+
+  /**
+   * Keys of one column inlined into SQL as the engine's literals: integers, or a binary key's hex
+   * (as {@link ValueSql#mysqlKey} lists it); checked, so the text cannot be anything else.
+   */
+  private String values(List<String> keys, boolean mysql) {
+    if (!t.binaryChunks()) {
+      return integers(keys);
+    }
+    return keys.stream().map(k -> ValueSql.binaryLiteral(k, mysql)).collect(Collectors.joining(", "));
   }
 
   /** Integer keys inlined into SQL: checked, so the text cannot be anything else. */

@@ -31,6 +31,7 @@ final class SchemaConverter {
   private static final Pattern BIT_LITERAL = Pattern.compile("b'([01]+)'");
   private static final Set<String> TEXT_TYPES =
       Set.of("char", "varchar", "tinytext", "text", "mediumtext", "longtext");
+  private static final Pattern BINARY_KEY = Pattern.compile("(?i)(var)?binary\\(\\d+\\)");
   private static final Set<String> BINARY_TYPES =
       Set.of("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob");
   private static final long MAX_BIGINT_NEXT = Long.MAX_VALUE;
@@ -189,7 +190,7 @@ final class SchemaConverter {
           "table " + t.name() + " is copied and verified in one piece: "
               + (t.primaryKey().isEmpty()
                   ? "it has no primary key"
-                  : "its primary key does not start with an integer column followed only by integer, date or time columns"));
+                  : "its primary key is neither one integer or binary column nor an integer column followed only by integer, date or time columns"));
     }
     String identity = columns.stream().filter(ColumnPlan::identity).map(ColumnPlan::name).findFirst().orElse("");
     List<String> afterLoad = new ArrayList<>();
@@ -545,22 +546,25 @@ final class SchemaConverter {
 
   /**
    * The column a table is split on: the first of its primary key, when it is an integer and the
-   * key's other columns are integers, dates or times, which MySQL's index and PostgreSQL's ORDER BY
-   * put in the same order (text would be ordered by each engine's collation), so a range's rows are
-   * read in the same order on both sides. Empty when there is none.
+   * key's other columns are integers, dates or times, or when it is the key's only column and a
+   * {@code binary(n)} or {@code varbinary(n)} (a UUID's bytes), which MySQL's index and
+   * PostgreSQL's ORDER BY put in the same order (text would be ordered by each engine's collation),
+   * so a range's rows are read in the same order on both sides. Empty when there is none.
    */
   private static String chunkKey(Table t, List<ColumnPlan> columns) {
     if (t.primaryKey().isEmpty()) {
       return "";
     }
-    List<ColumnFamily> families = t.primaryKey().stream()
-        .map(k -> columns.stream().filter(c -> c.name().equals(k)).findFirst().orElseThrow().family())
+    List<ColumnPlan> key = t.primaryKey().stream()
+        .map(k -> columns.stream().filter(c -> c.name().equals(k)).findFirst().orElseThrow())
         .toList();
-    boolean ordered = families.get(0) == ColumnFamily.INTEGER
-        && families.stream().allMatch(f -> switch (f) {
+    boolean ordered = key.get(0).family() == ColumnFamily.INTEGER
+        && key.stream().allMatch(c -> switch (c.family()) {
           case INTEGER, DATE, DATETIME, TIMESTAMP -> true;
           default -> false;
         });
-    return ordered ? t.primaryKey().get(0) : "";
+    boolean bytes = key.size() == 1 && key.get(0).family() == ColumnFamily.BINARY
+        && BINARY_KEY.matcher(key.get(0).sourceType()).matches();
+    return ordered || bytes ? t.primaryKey().get(0) : "";
   }
 }

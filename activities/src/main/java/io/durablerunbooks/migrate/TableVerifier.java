@@ -167,7 +167,7 @@ final class TableVerifier {
               differing,
               List.copyOf(listed),
               Math.max(p.bestRowsPerMilli(), ours.rows() >= MIN_STEP ? rate : 0),
-              keysPerRow(range, ours.rows(), p.keysPerRow()));
+              t.binaryChunks() ? p.keysPerRow() : keysPerRow(range, ours.rows(), p.keysPerRow()));
       progress = p;
       if (busy) {
         pauser.pause(sourceMillis);
@@ -231,7 +231,7 @@ final class TableVerifier {
 
   /** @param where {@code ""}, or a condition on the key written as {@code %s} */
   private KeySets keySets(Connections connections, String schema, TablePlan t, String where) throws SQLException {
-    if (!t.singleKey()) {
+    if (!t.integerKey()) {
       throw new IllegalArgumentException(t.name() + " is not split on one integer key");
     }
     String mysqlKey = ValueSql.mq(t.chunkKey());
@@ -420,7 +420,7 @@ final class TableVerifier {
   static KeyRange nextRange(Connection source, TablePlan t, String after, int step) throws SQLException {
     String key = ValueSql.mq(t.chunkKey());
     String sql =
-        "SELECT " + key + " FROM " + ValueSql.mq(t.name()) + ValueSql.where(t, new KeyRange(after, ""), true)
+        "SELECT " + ValueSql.mysqlBound(t) + " FROM " + ValueSql.mq(t.name()) + ValueSql.where(t, new KeyRange(after, ""), true)
             + " ORDER BY " + key + " LIMIT 1 OFFSET " + (step - 1);
     try (Statement s = source.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
@@ -502,7 +502,7 @@ final class TableVerifier {
   private static KeyRange sourceRange(Connection source, TablePlan t, String after, int step, double keysPerRow) {
     return sourceSide(() -> {
       // A key of several columns repeats its first column's values: no bound on a span's rows.
-      Optional<KeyRange> dense = t.singleKey() ? denseRange(source, t, after, step, keysPerRow) : Optional.empty();
+      Optional<KeyRange> dense = t.integerKey() ? denseRange(source, t, after, step, keysPerRow) : Optional.empty();
       return dense.isPresent() ? dense.get() : nextRange(source, t, after, step);
     });
   }
@@ -559,7 +559,7 @@ final class TableVerifier {
    * its keys are sparse, or do not fit a long: the keys are walked.
    */
   static Optional<List<KeyRange>> denseRanges(Connection source, TablePlan t, int rows) throws SQLException {
-    if (!t.singleKey() || t.estimatedRows() <= 0) {
+    if (!t.integerKey() || t.estimatedRows() <= 0) {
       return Optional.empty();
     }
     String key = ValueSql.mq(t.chunkKey());

@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 final class ValueSql {
 
   private static final Pattern INTEGER = Pattern.compile("-?\\d{1,20}");
+  private static final Pattern HEX = Pattern.compile("(?:[0-9a-f]{2})*");
   static final String DATETIME_FORMAT = "'%Y-%m-%d %H:%i:%s.%f'";
   /**
    * Floats are compared through their shortest text form as decimals with 20 fractional digits
@@ -230,19 +231,41 @@ final class ValueSql {
     String key = mysql ? mq(t.chunkKey()) : pq(t.chunkKey());
     StringBuilder w = new StringBuilder();
     if (!range.openBelow()) {
-      w.append(key).append(" > ").append(integer(range.after()));
+      w.append(key).append(" > ").append(bound(t, range.after(), mysql));
     }
     if (!range.openAbove()) {
-      w.append(w.length() == 0 ? "" : " AND ").append(key).append(" <= ").append(integer(range.upTo()));
+      w.append(w.length() == 0 ? "" : " AND ").append(key).append(" <= ").append(bound(t, range.upTo(), mysql));
     }
     return w.length() == 0 ? "" : " WHERE " + w;
   }
 
-  /** A bound inlined into SQL: checked to be an integer, so the text cannot be anything else. */
-  private static String integer(String bound) {
+  /**
+   * The chunk key's value as a range bound, as MySQL selects it: the integer, or a binary key's
+   * bytes in hex after an {@code x} (never empty, as an empty bound is an open one).
+   */
+  static String mysqlBound(TablePlan t) {
+    return t.binaryChunks() ? "CONCAT('x', LOWER(HEX(" + mq(t.chunkKey()) + ")))" : mq(t.chunkKey());
+  }
+
+  /** A bound inlined into SQL: checked to be an integer, or {@code x} and hex, so it cannot be anything else. */
+  private static String bound(TablePlan t, String bound, boolean mysql) {
+    if (t.binaryChunks()) {
+      if (!bound.startsWith("x")) {
+        throw new IllegalArgumentException("a binary key bound must be x and hex digits, got " + bound);
+      }
+      return binaryLiteral(bound.substring(1), mysql);
+    }
     if (!INTEGER.matcher(bound).matches()) {
       throw new IllegalArgumentException("a key bound must be an integer, got " + bound);
     }
     return bound;
+  }
+
+  /** Bytes given in lowercase hex as a literal of the engine's binary type; checked to be hex. */
+  static String binaryLiteral(String hex, boolean mysql) {
+    if (!HEX.matcher(hex).matches()) {
+      throw new IllegalArgumentException("binary key bytes in lowercase hex were expected, got " + hex);
+    }
+    return mysql ? "X'" + hex + "'" : "'\\x" + hex + "'::bytea";
   }
 }

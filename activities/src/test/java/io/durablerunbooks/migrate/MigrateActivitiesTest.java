@@ -223,15 +223,6 @@ class MigrateActivitiesTest {
     }
 
     @Test
-    void aBinaryKeyIsListedInHexForTheRowToBeFound() throws Exception {
-      assertListed("uuids",
-          List.of("UPDATE uuids SET v = 9 WHERE v = 1", "DELETE FROM uuids WHERE v = 2"),
-          List.of("UPDATE uuids SET v = 1 WHERE v = 9", "INSERT INTO uuids VALUES ('\\x0000000000000000000000000000000a', 2)"),
-          new RowDifference("00112233445566778899aabbccddeeff", RowDifference.Kind.DIFFERENT),
-          new RowDifference("0000000000000000000000000000000a", RowDifference.Kind.MISSING_IN_TARGET));
-    }
-
-    @Test
     void integersKeepTheirRangeAndUnsignedOnesAreWidened() throws Exception {
       assertThat(pgRows(target, "SELECT tu, su, mu, iu, bi, bu, flag, y FROM ints ORDER BY id"))
           .containsExactly(
@@ -796,18 +787,19 @@ class MigrateActivitiesTest {
   }
 
   /**
-   * Tables whose primary key has several columns, the first an integer: split on that column, so a
-   * range holds whole groups of rows sharing its value, copied, verified and repaired range by range.
+   * Tables split on something other than a single integer key: a key of several columns, the first
+   * an integer, split on that column (a range holds whole groups of rows sharing its value); a
+   * binary key (UUIDs' bytes), split on its bytes. Copied, verified and repaired range by range.
    */
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-  class CompositeKeys extends SourceAndTarget {
+  class OtherKeys extends SourceAndTarget {
 
-    CompositeKeys() {
+    OtherKeys() {
       super("composite");
     }
 
-    /** Orders of 1 to 11 lines, a sensor's readings at microsecond times, and a key led by text. */
+    /** Orders of 1 to 11 lines, a sensor's readings at microsecond times, a key led by text, and UUIDs. */
     private void fill(String database) throws Exception {
       LocalStack.mariadbSql(
           "",
@@ -823,7 +815,9 @@ class MigrateActivitiesTest {
           "INSERT INTO readings SELECT s.seq, '2024-01-01 00:00:00.5' + INTERVAL r.seq SECOND, r.seq / 8"
               + " FROM seq_1_to_40 s JOIN seq_1_to_300 r",
           "CREATE TABLE tagged (name VARCHAR(20) NOT NULL, id INT NOT NULL, PRIMARY KEY (name, id))",
-          "INSERT INTO tagged SELECT CONCAT('t', seq % 7), seq FROM seq_1_to_100");
+          "INSERT INTO tagged SELECT CONCAT('t', seq % 7), seq FROM seq_1_to_100",
+          "CREATE TABLE sessions (id BINARY(16) PRIMARY KEY, user_id INT NOT NULL, note VARCHAR(20))",
+          "INSERT INTO sessions SELECT UNHEX(MD5(seq)), seq, IF(seq % 4 = 0, NULL, CONCAT('n', seq)) FROM seq_1_to_30000");
     }
 
     @BeforeAll
@@ -838,6 +832,7 @@ class MigrateActivitiesTest {
         assertThat(v.rangesByRow()).as(v.table() + ": ranges compared row by row").isZero();
       });
       assertThat(migrated.verdicts().get("order_items").ranges()).as("lines verified in ranges").isGreaterThan(2);
+      assertThat(migrated.verdicts().get("sessions").ranges()).as("sessions verified in ranges").isGreaterThan(2);
     }
 
     @Test
@@ -855,11 +850,23 @@ class MigrateActivitiesTest {
     }
 
     @Test
+    void aBinaryKeyIsSplitOnItsBytes() throws Exception {
+      assertThat(table("sessions").chunkKey()).isEqualTo("id");
+      List<KeyRange> ranges = activities.planChunks(spec, table("sessions"));
+      assertThat(ranges).as("30 000 sessions in ranges of 4 000").hasSizeGreaterThan(5);
+      for (int i = 1; i < ranges.size() - 1; i++) {
+        assertThat(ranges.get(i).upTo()).as("the bytes of range ends increase").matches("x[0-9a-f]{32}")
+            .isGreaterThan(ranges.get(i).after());
+      }
+    }
+
+    @Test
     void aDifferenceIsListedWithTheWholeKey() throws Exception {
       LocalStack.sql(target,
           "UPDATE order_items SET qty = 0 WHERE order_id = 2500 AND line_no = 2",
           "DELETE FROM order_items WHERE order_id = 2500 AND line_no = 1",
-          "UPDATE readings SET at = at + interval '1 second' WHERE sensor_id = 7 AND at = '2024-01-01 00:05:00.5'");
+          "UPDATE readings SET at = at + interval '1 second' WHERE sensor_id = 7 AND at = '2024-01-01 00:05:00.5'",
+          "UPDATE sessions SET note = 'changed' WHERE user_id = 7", "DELETE FROM sessions WHERE user_id = 8");
       try {
         TableVerification lines = activities.verifyTable(spec, table("order_items"));
         assertThat(lines.differences()).containsExactlyInAnyOrder(
@@ -870,14 +877,20 @@ class MigrateActivitiesTest {
         assertThat(readings.differences()).containsExactlyInAnyOrder(
             new RowDifference("7,2024-01-01 00:05:00.5", RowDifference.Kind.MISSING_IN_TARGET),
             new RowDifference("7,2024-01-01 00:05:01.5", RowDifference.Kind.EXTRA_IN_TARGET));
+        // A binary key in hex: MD5('7') and MD5('8'), the keys of sessions 7 and 8.
+        assertThat(activities.verifyTable(spec, table("sessions")).differences()).containsExactlyInAnyOrder(
+            new RowDifference("8f14e45fceea167a5a36dedd4bea2543", RowDifference.Kind.DIFFERENT),
+            new RowDifference("c9f0f895fb98ab9159f51fd0297e236d", RowDifference.Kind.MISSING_IN_TARGET));
       } finally {
         LocalStack.sql(target,
             "UPDATE order_items SET qty = 2 WHERE order_id = 2500 AND line_no = 2",
             "INSERT INTO order_items VALUES (2500, 1, 'sku 2500-1', 1, '{\"a\": \"é\", \"b\": 1}')",
-            "UPDATE readings SET at = at - interval '1 second' WHERE sensor_id = 7 AND at = '2024-01-01 00:05:01.5'");
+            "UPDATE readings SET at = at - interval '1 second' WHERE sensor_id = 7 AND at = '2024-01-01 00:05:01.5'",
+            "UPDATE sessions SET note = 'n7' WHERE user_id = 7", "INSERT INTO sessions VALUES ('\\xc9f0f895fb98ab9159f51fd0297e236d', 8, NULL)");
       }
-      assertThat(activities.verifyTable(spec, table("order_items")).clean()).as("clean again once reverted").isTrue();
-      assertThat(activities.verifyTable(spec, table("readings")).clean()).as("clean again once reverted").isTrue();
+      for (String table : List.of("order_items", "readings", "sessions")) {
+        assertThat(activities.verifyTable(spec, table(table)).clean()).as(table + " clean again once reverted").isTrue();
+      }
     }
 
     @Test
@@ -893,7 +906,9 @@ class MigrateActivitiesTest {
             changed,
             "UPDATE order_items SET sku = 'renamed 😀' WHERE order_id = 100 AND line_no = 2",
             "DELETE FROM order_items WHERE order_id = 4000 AND line_no = 1",
-            "INSERT INTO order_items VALUES (100, 12, 'added', 1, NULL), (6000, 1, 'new order', 2, '{\"x\": []}')");
+            "INSERT INTO order_items VALUES (100, 12, 'added', 1, NULL), (6000, 1, 'new order', 2, '{\"x\": []}')",
+            "UPDATE sessions SET note = 'renamed' WHERE user_id = 100", "DELETE FROM sessions WHERE user_id = 200",
+            "INSERT INTO sessions VALUES (UNHEX(MD5('new')), 30001, NULL)");
         TablePlan lines = migrated.plan().tables().stream().filter(t -> t.name().equals("order_items")).findFirst().orElseThrow();
         assertThat(activities.verifyTable(s, lines).differingRows()).as("the source changed after the copy").isEqualTo(4);
 
@@ -904,6 +919,12 @@ class MigrateActivitiesTest {
         assertThat(activities.verifyTable(s, lines).clean()).isTrue();
         assertThat(pgValue(copy, "SELECT sku FROM order_items WHERE order_id = 100 AND line_no = 2")).isEqualTo("renamed 😀");
         assertThat(pgValue(copy, "SELECT count(*) FROM order_items WHERE order_id = 100")).as("the other lines of order 100 kept").isEqualTo("3");
+
+        TablePlan sessions = migrated.plan().tables().stream().filter(t -> t.name().equals("sessions")).findFirst().orElseThrow();
+        SyncResult bytes = activities.syncTable(new SyncRequest(s, sessions, migrated.plan().sourceTime()));
+        assertThat(bytes.upserted()).as("one renamed, one added").isEqualTo(2);
+        assertThat(bytes.deleted()).isEqualTo(1);
+        assertThat(activities.verifyTable(s, sessions).clean()).isTrue();
       } finally {
         LocalStack.mariadbSql("", "DROP DATABASE IF EXISTS " + changed);
         LocalStack.dropDatabase(copy);

@@ -6,10 +6,10 @@ import java.util.List;
  * One table and the DDL that recreates it in PostgreSQL.
  *
  * @param primaryKey the primary key's columns; empty for a table copied whole without one
- * @param chunkKey the integer column the table is split on, by ranges of its values: the primary key,
- *     or the first column of a primary key whose other columns order alike in both engines (a range
- *     then holds whole groups of rows sharing the first column's value); empty when the table is
- *     copied and checked in one piece
+ * @param chunkKey the column the table is split on, by ranges of its values: an integer or binary
+ *     primary key, or the integer first column of a primary key whose other columns order alike in
+ *     both engines (a range then holds whole groups of rows sharing the first column's value); empty
+ *     when the table is copied and checked in one piece
  * @param estimatedRows InnoDB's estimate, for planning only
  * @param createTable CREATE TABLE with the primary key and the CHECK constraints, run before the load
  * @param afterLoad indexes, unique constraints and triggers, built once the rows are in
@@ -45,8 +45,21 @@ public record TablePlan(
     return !chunkKey.isEmpty();
   }
 
-  /** Whether the table is split on a key of one integer column, so a chunk key value is one row. */
+  /** Whether the table is split on a key of one column, so a chunk key value is one row. */
   public boolean singleKey() {
     return chunked() && primaryKey.size() == 1;
+  }
+
+  /**
+   * Whether the table is split on a binary key ({@code binary(16)} UUIDs): its ranges' bounds are
+   * the key's bytes in hex after an {@code x}, ordered byte by byte in both engines.
+   */
+  public boolean binaryChunks() {
+    return chunked() && columns.stream().anyMatch(c -> c.name().equals(chunkKey) && c.family() == ColumnFamily.BINARY);
+  }
+
+  /** Whether the table is split on a key of one integer column: its keys can be summed and counted. */
+  public boolean integerKey() {
+    return singleKey() && !binaryChunks();
   }
 }
