@@ -467,8 +467,8 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
   }
 
   /**
-   * {@code changed} with the verdict on the whole table's keys: the key sets when the table is
-   * split on a key of one integer column (a walk of the keys only if they differ), else a walk of the keys.
+   * {@code changed} with the verdict on the whole table's keys: the key sets when the table's key is
+   * one integer column (a walk of the keys only if they differ), else a walk of the keys.
    */
   private static TableVerification withKeySets(MigrateSpec spec, TablePlan table, TableVerifier verifier,
       TableVerifier.Connections connections, TableVerifier.Pauser pauser, TableVerification changed)

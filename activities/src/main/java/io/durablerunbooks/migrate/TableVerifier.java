@@ -501,7 +501,8 @@ final class TableVerifier {
 
   private static KeyRange sourceRange(Connection source, TablePlan t, String after, int step, double keysPerRow) {
     return sourceSide(() -> {
-      // A key of several columns repeats its first column's values: no bound on a span's rows.
+      // Only a single integer key's span bounds its rows: a key of several columns repeats its
+      // first column's values, and bytes have no arithmetic.
       Optional<KeyRange> dense = t.integerKey() ? denseRange(source, t, after, step, keysPerRow) : Optional.empty();
       return dense.isPresent() ? dense.get() : nextRange(source, t, after, step);
     });
@@ -555,8 +556,8 @@ final class TableVerifier {
    * rows (auto-increment keys: one per row). Walking the key index instead reads every key once,
    * minutes on a table of hundreds of millions of rows before its copy can start. An estimate off
    * by some tens of percent sizes the ranges as much off, which costs nothing but their balance.
-   * Empty where the table is not split on a single key, holds no row, its estimate says nothing,
-   * its keys are sparse, or do not fit a long: the keys are walked.
+   * Empty where the table is not split on a single integer key, holds no row, its estimate says
+   * nothing, its keys are sparse, or do not fit a long: the keys are walked.
    */
   static Optional<List<KeyRange>> denseRanges(Connection source, TablePlan t, int rows) throws SQLException {
     if (!t.integerKey() || t.estimatedRows() <= 0) {
