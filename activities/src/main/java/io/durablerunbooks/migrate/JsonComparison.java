@@ -54,8 +54,7 @@ final class JsonComparison {
     this.targetRow =
         (keyed ? ValueSql.pgKey(t) : "''")
             + json.stream().map(c -> " || chr(1) || coalesce(" + ValueSql.pq(c.name()) + "::text, 'N')").collect(Collectors.joining());
-    this.sourceOrder =
-        t.chunked() ? " ORDER BY " + t.primaryKey().stream().map(ValueSql::mq).collect(Collectors.joining(", ")) : "";
+    this.sourceOrder = t.chunked() ? " ORDER BY " + ValueSql.keyList(t, true) : "";
     this.targetJsonRow = "CASE WHEN num_nonnulls(" + json.stream().map(c -> ValueSql.pq(c.name())).collect(Collectors.joining(", "))
         + ") = 0 THEN NULL ELSE " + targetRow + " END";
     this.sourceJsonRows = "(" + json.stream().map(c -> ValueSql.mq(c.name()) + " IS NOT NULL").collect(Collectors.joining(" OR ")) + ")";

@@ -107,7 +107,7 @@ final class RowRepairer {
     List<String> values = t.columns().stream().filter(c -> !t.primaryKey().contains(c.name())).map(c -> ValueSql.pq(c.name())).toList();
     // A row the source has unchanged is not rewritten: no dead tuple, and the count is of real changes.
     String conflict =
-        "ON CONFLICT (" + t.primaryKey().stream().map(ValueSql::pq).collect(Collectors.joining(", ")) + ") "
+        "ON CONFLICT (" + ValueSql.keyList(t, false) + ") "
             + (updates.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + String.join(", ", updates)
                 + " WHERE ROW(" + values.stream().map(v -> TARGET_ALIAS + "." + v).collect(Collectors.joining(", "))
                 + ") IS DISTINCT FROM ROW(" + values.stream().map(v -> "EXCLUDED." + v).collect(Collectors.joining(", ")) + ")");

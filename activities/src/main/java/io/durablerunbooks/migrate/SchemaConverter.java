@@ -6,8 +6,10 @@ import io.durablerunbooks.migrate.SourceSchema.ForeignKey;
 import io.durablerunbooks.migrate.SourceSchema.Index;
 import io.durablerunbooks.migrate.SourceSchema.IndexPart;
 import io.durablerunbooks.migrate.SourceSchema.Table;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -364,7 +366,7 @@ final class SchemaConverter {
         }
         yield pgLiteral(literal);
       }
-      case BINARY -> "'\\x" + hex(literal) + "'::bytea";
+      case BINARY -> ValueSql.binaryLiteral(HexFormat.of().formatHex(literal.getBytes(StandardCharsets.UTF_8)), false);
       default -> pgLiteral(literal);
     };
   }
@@ -516,14 +518,6 @@ final class SchemaConverter {
       } else {
         out.append(ch);
       }
-    }
-    return out.toString();
-  }
-
-  private static String hex(String text) {
-    StringBuilder out = new StringBuilder();
-    for (byte b : text.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-      out.append(String.format("%02x", b));
     }
     return out.toString();
   }

@@ -16,7 +16,6 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.stream.Collectors;
 
 /**
  * Walks a table's key space in ranges and compares each range's row count and checksum, computed
@@ -343,7 +342,7 @@ final class TableVerifier {
       this.pgKey = keyed ? ValueSql.pgKey(t) : "''";
       this.json = jsonColumns.isEmpty() ? Optional.empty() : Optional.of(new JsonComparison(connections.jsonSource(), t, jsonColumns));
       this.pgJson = json.map(j -> ", " + j.targetDigest() + " AS j").orElse("");
-      this.orderKey = ordered ? t.primaryKey().stream().map(ValueSql::pq).collect(Collectors.joining(", ")) : "";
+      this.orderKey = ordered ? ValueSql.keyList(t, false) : "";
       this.mysqlIndex = ordered ? " FORCE INDEX (PRIMARY)" : "";
     }
 

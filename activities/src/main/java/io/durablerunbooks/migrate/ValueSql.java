@@ -217,6 +217,11 @@ final class ValueSql {
         + ")";
   }
 
+  /** The primary key's columns, quoted for MySQL or PostgreSQL and comma-separated, in key order. */
+  static String keyList(TablePlan t, boolean mysql) {
+    return t.primaryKey().stream().map(mysql ? ValueSql::mq : ValueSql::pq).collect(Collectors.joining(", "));
+  }
+
   private static List<ColumnPlan> keyColumns(TablePlan t) {
     return t.primaryKey().stream()
         .map(k -> t.columns().stream().filter(c -> c.name().equals(k)).findFirst().orElseThrow())

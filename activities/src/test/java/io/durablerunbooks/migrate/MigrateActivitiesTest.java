@@ -184,8 +184,9 @@ class MigrateActivitiesTest {
               + " (2, NULL, 'emoji 😀🎉 and 𝄞', 'tab\\there\\nnewline \\\\ backslash', 'naïve', 'big one', 'a,c',"
               + " '{\"b\": [1, 2.50, 1e3, \"😀\"], \"a\": {\"z\": null, \"y\": true}}'),"
               + " (3, 'abc', 'trailing space ', NULL, NULL, NULL, NULL, NULL), (4, 'x', 'q', REPEAT('long ', 20000), 'x', 'small', 'b', '[]')",
-          "CREATE TABLE bins (id INT PRIMARY KEY, b BINARY(4), vb VARBINARY(10), bl BLOB, bits BIT(10), b1 BIT(1))",
-          "INSERT INTO bins VALUES (1, x'00000000', x'00ff00', x'', b'1111111111', b'0'),"
+          "CREATE TABLE bins (id INT PRIMARY KEY, b BINARY(4), vb VARBINARY(10), bl BLOB, bits BIT(10), b1 BIT(1),"
+              + " tag VARBINARY(4) NOT NULL DEFAULT 'ab')",
+          "INSERT INTO bins (id, b, vb, bl, bits, b1) VALUES (1, x'00000000', x'00ff00', x'', b'1111111111', b'0'),"
               + " (2, NULL, NULL, NULL, NULL, NULL), (3, 'ab', '\\\\', RANDOM_BYTES(1000), b'0000000001', b'1')",
           "CREATE TABLE parents (id INT PRIMARY KEY, created DATETIME NOT NULL, KEY idx_created (created))",
           "CREATE TABLE children (id INT PRIMARY KEY, parent_id INT NOT NULL, created DATETIME NOT NULL,"
@@ -294,6 +295,8 @@ class MigrateActivitiesTest {
       assertThat(pgRows(target, "SELECT encode(b, 'hex'), encode(vb, 'hex'), encode(bl, 'hex'), bits::text, b1::text FROM bins WHERE id = 1").get(0))
           .containsExactly("00000000", "00ff00", "", "1111111111", "0");
       assertThat(pgValue(target, "SELECT encode(b, 'hex') FROM bins WHERE id = 3")).isEqualTo("61620000");
+      assertThat(pgValue(target, "SELECT column_default FROM information_schema.columns WHERE table_name = 'bins'"
+          + " AND column_name = 'tag'")).as("a binary default kept").isEqualTo("'\\x6162'::bytea");
     }
 
     @Test
