@@ -195,7 +195,7 @@ public final class ChangeLog {
    * order, the first {@code limit} after {@code after}; rows since deleted included.
    */
   public static List<Long> loggedKeys(Connection pg, TablePlan t, long after, int limit) throws SQLException {
-    if (!t.chunked() || t.binaryChunks()) {
+    if (!t.integerChunks()) {
       throw new IllegalArgumentException(t.name() + " is not split on an integer column");
     }
     try (PreparedStatement ps = pg.prepareStatement("SELECT k FROM (SELECT (key ->> ?)::bigint AS k FROM " + ROWS

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,14 +17,16 @@ import org.postgresql.copy.PGCopyOutputStream;
 /**
  * Copies one key range: MySQL streams the rows (a forward-only result set fetched in batches, so
  * memory stays bounded whatever the range's size) and they are written as COPY text into
- * PostgreSQL, inside a transaction that first deletes whatever the range already holds there. A
- * retried chunk therefore replaces an earlier attempt's rows rather than adding to them, and a
- * chunk is either all in or not at all.
+ * PostgreSQL, inside a transaction that first deletes whatever the range already holds there (a
+ * range of a text key: that upserts instead where its keys are there already). A retried chunk
+ * therefore replaces an earlier attempt's rows rather than adding to them, and a chunk is either all
+ * in or not at all.
  */
 final class ChunkCopier {
 
   private static final int FETCH_ROWS = 2_000;
   private static final int COPY_BUFFER = 1 << 20;
+  private static final String UNIQUE_VIOLATION = "23505";
   private static final byte[] NULL = {'\\', 'N'};
   private static final byte[] HEX_PREFIX = {'\\', '\\', 'x'};
   private static final byte[] UTC_SUFFIX = {'+', '0', '0'};
@@ -65,11 +68,38 @@ final class ChunkCopier {
   ChunkCopied copyInto(Connection source, Connection target, TablePlan t, KeyRange range, String table)
       throws SQLException, IOException {
     long started = System.nanoTime();
-    try (Statement delete = target.createStatement()) {
-      delete.execute("DELETE FROM " + table + ValueSql.where(t, range, false));
+    if (t.textChunks()) {
+      copyTextRange(source, target, t, range, table);
+    } else {
+      try (Statement delete = target.createStatement()) {
+        delete.execute("DELETE FROM " + table + ValueSql.where(t, range, false));
+      }
+      copyRows(source, select(t, range), List.of(), target, copyStatement(table, t), t);
     }
-    copyRows(source, select(t, range), List.of(), target, copyStatement(table, t), t);
     return new ChunkCopied(rows.get(), bytes.get(), zeroDates, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /**
+   * A range of a text key has no bounds PostgreSQL orders as the source does, so nothing can be
+   * deleted by them first without touching other ranges' rows: the rows are copied as they are, and
+   * where a key is there already (an earlier attempt committed and its answer was lost), the copy is
+   * undone and the range's rows upserted instead, replacing the earlier attempt's.
+   */
+  private void copyTextRange(Connection source, Connection target, TablePlan t, KeyRange range, String table)
+      throws SQLException, IOException {
+    Savepoint before = target.setSavepoint();
+    try {
+      copyRows(source, select(t, range), List.of(), target, copyStatement(table, t), t);
+    } catch (SQLException e) {
+      if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+        throw e;
+      }
+      target.rollback(before);
+      rows.set(0);
+      bytes.set(0);
+      zeroDates = 0;
+      RowRepairer.upsertRows(this, source, target, t, table, select(t, range), List.of());
+    }
   }
 
   /**

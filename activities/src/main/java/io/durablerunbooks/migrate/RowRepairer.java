@@ -52,7 +52,9 @@ final class RowRepairer {
   long upsertKeys(List<String> keys) throws SQLException, IOException {
     long rows = 0;
     for (List<String> batch : batches(keys)) {
-      if (t.singleKey()) {
+      if (t.textChunks()) {
+        rows += upsert(ChunkCopier.select(t, " WHERE " + ValueSql.keyIn(t, batch.size(), true)), batch);
+      } else if (t.singleKey()) {
         rows += upsert(ChunkCopier.select(t, " WHERE " + ValueSql.mq(t.chunkKey()) + " IN (" + values(batch, true) + ")"), List.of());
       } else {
         String marks = String.join(", ", Collections.nCopies(batch.size(), "?"));
@@ -66,13 +68,16 @@ final class RowRepairer {
   long deleteKeys(List<String> keys) throws SQLException {
     long rows = 0;
     for (List<String> batch : batches(keys)) {
+      boolean keyArray = t.textChunks() || !t.singleKey();
       String sql =
-          t.singleKey()
-              ? "DELETE FROM " + table + " WHERE " + ValueSql.pq(t.chunkKey()) + " IN (" + values(batch, false) + ")"
-              : "DELETE FROM " + table + " WHERE " + leading(batch, false) + ValueSql.pgKey(t) + " = ANY (?)";
+          t.textChunks()
+              ? "DELETE FROM " + table + " WHERE " + ValueSql.keyIn(t, batch.size(), false)
+              : t.singleKey()
+                  ? "DELETE FROM " + table + " WHERE " + ValueSql.pq(t.chunkKey()) + " IN (" + values(batch, false) + ")"
+                  : "DELETE FROM " + table + " WHERE " + leading(batch, false) + ValueSql.pgKey(t) + " = ANY (?)";
       rows += Transactions.run(target, c -> {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-          if (!t.singleKey()) {
+          if (keyArray) {
             ps.setArray(1, target.createArrayOf("text", batch.toArray()));
           }
           return (long) ps.executeUpdate();
@@ -97,7 +102,26 @@ final class RowRepairer {
   }
 
   private long upsert(String select, List<String> params) throws SQLException, IOException {
-    ChunkCopier copier = new ChunkCopier();
+    return Transactions.run(target, c -> {
+      try (Statement s = c.createStatement()) {
+        s.execute("SET LOCAL durable_runbooks.sync = 'on'");
+      }
+      try {
+        return upsertRows(new ChunkCopier(), source, c, t, table, select, params);
+      } catch (IOException e) {
+        throw new SQLException("copy of changed rows of " + t.name() + " failed: " + e.getMessage(), e);
+      }
+    });
+  }
+
+  /**
+   * Upserts the rows a MySQL query selects ({@link ChunkCopier#select}) into the table of this
+   * quoted, qualified name, in the caller's transaction on {@code target}: streamed by COPY into a
+   * temporary table, then inserted, a row of a key already there replacing it where it differs.
+   */
+  static long upsertRows(
+      ChunkCopier copier, Connection source, Connection target, TablePlan t, String table, String select, List<String> params)
+      throws SQLException, IOException {
     List<String> columns = t.columns().stream().map(c -> ValueSql.pq(c.name())).toList();
     List<String> updates =
         t.columns().stream()
@@ -111,17 +135,12 @@ final class RowRepairer {
             + (updates.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + String.join(", ", updates)
                 + " WHERE ROW(" + values.stream().map(v -> TARGET_ALIAS + "." + v).collect(Collectors.joining(", "))
                 + ") IS DISTINCT FROM ROW(" + values.stream().map(v -> "EXCLUDED." + v).collect(Collectors.joining(", ")) + ")");
-    return Transactions.run(target, c -> {
-      try (Statement s = c.createStatement()) {
-        s.execute("SET LOCAL durable_runbooks.sync = 'on'");
-        s.execute("CREATE TEMP TABLE " + STAGING + " (LIKE " + table + ") ON COMMIT DROP");
-        copier.copyRows(source, select, params, c, ChunkCopier.copyStatement(STAGING, t), t);
-        return (long) s.executeUpdate("INSERT INTO " + table + " AS " + TARGET_ALIAS + " (" + String.join(", ", columns) + ") SELECT "
-            + String.join(", ", columns) + " FROM " + STAGING + " " + conflict);
-      } catch (IOException e) {
-        throw new SQLException("copy of changed rows of " + t.name() + " failed: " + e.getMessage(), e);
-      }
-    });
+    try (Statement s = target.createStatement()) {
+      s.execute("CREATE TEMP TABLE " + STAGING + " (LIKE " + table + ") ON COMMIT DROP");
+      copier.copyRows(source, select, params, target, ChunkCopier.copyStatement(STAGING, t), t);
+      return s.executeUpdate("INSERT INTO " + table + " AS " + TARGET_ALIAS + " (" + String.join(", ", columns) + ") SELECT "
+          + String.join(", ", columns) + " FROM " + STAGING + " " + conflict);
+    }
   }
 
   private static List<List<String>> batches(List<String> keys) {
@@ -137,7 +156,7 @@ final class RowRepairer {
    * find the rows by its primary key's index instead of computing every row's key text; else none.
    */
   private String leading(List<String> keys, boolean mysql) {
-    if (!t.chunked()) {
+    if (!t.integerChunks()) {
       return "";
     }
     String firsts = integers(keys.stream().map(k -> k.indexOf(',') < 0 ? k : k.substring(0, k.indexOf(','))).distinct().toList());

@@ -34,6 +34,7 @@ final class SchemaConverter {
   private static final Set<String> TEXT_TYPES =
       Set.of("char", "varchar", "tinytext", "text", "mediumtext", "longtext");
   private static final Pattern BINARY_KEY = Pattern.compile("(?i)(var)?binary\\(\\d+\\)");
+  private static final Pattern TEXT_KEY = Pattern.compile("(?i)(var)?char\\(\\d+\\)");
   private static final Set<String> BINARY_TYPES =
       Set.of("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob");
   private static final long MAX_BIGINT_NEXT = Long.MAX_VALUE;
@@ -192,7 +193,8 @@ final class SchemaConverter {
           "table " + t.name() + " is copied and verified in one piece: "
               + (t.primaryKey().isEmpty()
                   ? "it has no primary key"
-                  : "its primary key is neither one integer or binary column nor an integer column followed only by integer, date or time columns"));
+                  : "its primary key is neither one integer, binary or utf8mb4 char/varchar column nor an integer column"
+                      + " followed only by integer, date or time columns"));
     }
     String identity = columns.stream().filter(ColumnPlan::identity).map(ColumnPlan::name).findFirst().orElse("");
     List<String> afterLoad = new ArrayList<>();
@@ -542,8 +544,10 @@ final class SchemaConverter {
    * The column a table is split on: the first of its primary key, when it is an integer and the
    * key's other columns are integers, dates or times, or when it is the key's only column and a
    * {@code binary(n)} or {@code varbinary(n)} (a UUID's bytes), which MySQL's index and
-   * PostgreSQL's ORDER BY put in the same order (text would be ordered by each engine's collation),
-   * so a range's rows are read in the same order on both sides. Empty when there is none.
+   * PostgreSQL's ORDER BY put in the same order, so a range's rows are read in the same order on
+   * both sides; or the key's only column, a utf8mb4 {@code char(n)} or {@code varchar(n)}, whose
+   * ranges follow the source's collation (the target finds a range's rows by their keys). Empty when
+   * there is none.
    */
   private static String chunkKey(Table t, List<ColumnPlan> columns) {
     if (t.primaryKey().isEmpty()) {
@@ -559,6 +563,8 @@ final class SchemaConverter {
         });
     boolean bytes = key.size() == 1 && key.get(0).family() == ColumnFamily.BINARY
         && BINARY_KEY.matcher(key.get(0).sourceType()).matches();
-    return ordered || bytes ? t.primaryKey().get(0) : "";
+    boolean text = key.size() == 1 && key.get(0).family() == ColumnFamily.TEXT && !key.get(0).recodeToUtf8()
+        && TEXT_KEY.matcher(key.get(0).sourceType()).matches();
+    return ordered || bytes || text ? t.primaryKey().get(0) : "";
   }
 }

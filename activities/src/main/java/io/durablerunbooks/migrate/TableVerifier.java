@@ -4,14 +4,17 @@ import io.durablerunbooks.migrate.MigrateSpec.VerifyOptions;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -19,11 +22,12 @@ import java.util.concurrent.ExecutorService;
 
 /**
  * Walks a table's key space in ranges and compares each range's row count and checksum, computed
- * inside each database at the same time. The checksum of a range of a table split on one integer key
- * is the SHA-256 of its rows' canonical texts joined in key order (one hash per range: a hash per row
- * cost PostgreSQL more than the text); of any other table, the XOR of the first 64 bits of every
- * row's SHA-256 (rows are distinct, as the key is part of them), or without a key, where a row may
- * repeat, the sums of two 60-bit slices. Either way it does not depend on the order rows are read
+ * inside each database at the same time. The checksum of a range of a table split on an integer or
+ * binary key is the SHA-256 of its rows' canonical texts joined in key order (one hash per range: a
+ * hash per row cost PostgreSQL more than the text); of any other table, and of a range of a text key
+ * (which each engine orders by its own collation), the XOR of the first 64 bits of every row's
+ * SHA-256 (rows are distinct, as the key is part of them), or without a key, where a row may repeat,
+ * the sums of two 60-bit slices. Either way it does not depend on the order rows are read
  * in, and a single changed byte changes it. A range that differs is compared row by row (primary
  * key and SHA-256 from each side) to list the keys; that comparison, not the range's checksum, is
  * the verdict. Range sizes follow the time the queries take, aiming at
@@ -91,7 +95,7 @@ final class TableVerifier {
    * What one side is asked for a range: its checksum query, and its per-row digests query; whether
    * the checksum's parts are hex digests (else numbers).
    */
-  private record Side(Connection connection, String sums, String hashes, boolean digests) {}
+  private record Side(Connection connection, String sums, String hashes, boolean digests, Optional<List<String>> keys) {}
 
   private final ExecutorService threads;
   private volatile Progress progress;
@@ -133,17 +137,25 @@ final class TableVerifier {
     while (!p.done()) {
       long lookup = System.nanoTime();
       KeyRange range = t.chunked() ? sourceRange(connections.source(), t, p.after(), p.step(), p.keysPerRow()) : KeyRange.ALL;
+      String mysqlWhere = ValueSql.where(t, range, true);
+      Rows targetRows = targetRows(connections.source(), t, range, mysqlWhere);
       long lookupMillis = (System.nanoTime() - lookup) / 1_000_000;
-      Compared c = sql.compare(ValueSql.where(t, range, true), ValueSql.where(t, range, false));
+      Compared c = sql.compare(mysqlWhere, targetRows);
       long differing = p.differingRows();
       List<RowDifference> listed = new ArrayList<>(p.listed());
       if (!c.same()) {
         differing += c.differing();
         repair.apply(range, c.differences());
-        for (RowDifference d : c.differences()) {
-          if (listed.size() < options.maxListedRows()) {
-            listed.add(d);
-          }
+        listUpTo(listed, c.differences(), options.maxListedRows());
+      }
+      long extraRows = 0;
+      if (t.textChunks() && range.openAbove()) {
+        List<RowDifference> extras = extraKeys(connections, schema, t, p.targetRows() + c.theirs().rows());
+        extraRows = extras.size();
+        if (!extras.isEmpty()) {
+          differing += extras.size();
+          repair.apply(KeyRange.ALL, extras);
+          listUpTo(listed, extras, options.maxListedRows());
         }
       }
       Sums ours = c.ours();
@@ -162,11 +174,11 @@ final class TableVerifier {
               p.rangesByRow() + (c.comparedByRow() ? 1 : 0),
               next,
               p.sourceRows() + ours.rows(),
-              p.targetRows() + c.theirs().rows(),
+              p.targetRows() + c.theirs().rows() + extraRows,
               differing,
               List.copyOf(listed),
               Math.max(p.bestRowsPerMilli(), ours.rows() >= MIN_STEP ? rate : 0),
-              t.binaryChunks() ? p.keysPerRow() : keysPerRow(range, ours.rows(), p.keysPerRow()));
+              t.integerChunks() ? keysPerRow(range, ours.rows(), p.keysPerRow()) : p.keysPerRow());
       progress = p;
       if (busy) {
         pauser.pause(sourceMillis);
@@ -177,11 +189,97 @@ final class TableVerifier {
         (System.nanoTime() - started) / 1_000_000);
   }
 
+  private static void listUpTo(List<RowDifference> listed, List<RowDifference> more, int most) {
+    for (RowDifference d : more) {
+      if (listed.size() < most) {
+        listed.add(d);
+      }
+    }
+  }
+
   /** The keys of one range whose rows differ now, for a repair to check itself. */
   List<RowDifference> differences(Connections connections, String schema, TablePlan t, KeyRange range)
       throws SQLException {
-    return new TableSql(connections, schema, t, true).compare(ValueSql.where(t, range, true), ValueSql.where(t, range, false))
+    String mysqlWhere = ValueSql.where(t, range, true);
+    return new TableSql(connections, schema, t, true).compare(mysqlWhere, targetRows(connections.source(), t, range, mysqlWhere))
         .differences();
+  }
+
+  /**
+   * Which of the target's rows a comparison reads: those of a WHERE clause, with its one parameter
+   * bound to a list of keys where it has one.
+   */
+  private record Rows(String where, Optional<List<String>> keys) {
+
+    static Rows where(String where) {
+      return new Rows(where, Optional.empty());
+    }
+  }
+
+  /**
+   * The target's rows of a range: the same bounds, or for a table split on a text key, whose ranges
+   * follow the source's collation (which PostgreSQL's need not share), the rows of the source's keys
+   * in the range, read from the source's key index.
+   */
+  private static Rows targetRows(Connection source, TablePlan t, KeyRange range, String mysqlWhere) {
+    if (!t.textChunks()) {
+      return Rows.where(ValueSql.where(t, range, false));
+    }
+    List<String> keys = sourceSide(() -> {
+      try (PreparedStatement ps = source.prepareStatement(
+          "SELECT " + ValueSql.mq(t.chunkKey()) + " FROM " + ValueSql.mq(t.name()) + " FORCE INDEX (PRIMARY)" + mysqlWhere)) {
+        return firstColumn(ps);
+      }
+    });
+    return new Rows(" WHERE " + ValueSql.keyIn(t, keys.size(), false), Optional.of(keys));
+  }
+
+  /** Keys of the target a page of the extra-key search reads and looks up on the source at once. */
+  private static final int EXTRA_KEYS_PAGE = 1_000;
+
+  /**
+   * The target's rows, in a table split on a text key, whose keys the source does not hold: as the
+   * ranges found the target's rows by the source's keys, a row of any other key was read by none.
+   * Counted first ({@code matched}: the target's rows the ranges read); only when the target holds
+   * more are its keys read in pages of its own order and looked up on the source, compared as exact
+   * strings (a case-insensitive collation finds {@code abc} for {@code ABC}).
+   */
+  private List<RowDifference> extraKeys(Connections connections, String schema, TablePlan t, long matched) throws SQLException {
+    String table = ValueSql.pq(schema) + "." + ValueSql.pq(t.name());
+    String key = ValueSql.pq(t.chunkKey());
+    if (Long.parseLong(fingerprint(connections.target(), "SELECT count(*) FROM " + table, 1).get(0)) <= matched) {
+      return List.of();
+    }
+    List<RowDifference> extras = new ArrayList<>();
+    Optional<String> after = Optional.empty();
+    while (true) {
+      List<String> page;
+      try (PreparedStatement ps = connections.target().prepareStatement("SELECT " + key + " FROM " + table
+          + (after.isPresent() ? " WHERE " + key + " > ?" : "") + " ORDER BY " + key + " LIMIT " + EXTRA_KEYS_PAGE)) {
+        if (after.isPresent()) {
+          ps.setString(1, after.get());
+        }
+        page = firstColumn(ps);
+      }
+      if (page.isEmpty()) {
+        return extras;
+      }
+      Set<String> held = sourceSide(() -> {
+        try (PreparedStatement ps = connections.source().prepareStatement(
+            "SELECT " + ValueSql.mq(t.chunkKey()) + " FROM " + ValueSql.mq(t.name()) + " WHERE " + ValueSql.keyIn(t, page.size(), true))) {
+          for (int i = 0; i < page.size(); i++) {
+            ps.setString(i + 1, page.get(i));
+          }
+          return new HashSet<>(firstColumn(ps));
+        }
+      });
+      for (String k : page) {
+        if (!held.contains(k)) {
+          extras.add(new RowDifference(k, RowDifference.Kind.EXTRA_IN_TARGET));
+        }
+      }
+      after = Optional.of(page.get(page.size() - 1));
+    }
   }
 
   /**
@@ -192,7 +290,7 @@ final class TableVerifier {
       Connections connections, String schema, TablePlan t, String mysqlWhere, String pgWhere, VerifyOptions options)
       throws SQLException {
     long started = System.nanoTime();
-    Compared c = new TableSql(connections, schema, t, false).compare(mysqlWhere, pgWhere);
+    Compared c = new TableSql(connections, schema, t, false).compare(mysqlWhere, Rows.where(pgWhere));
     return new TableVerification(
         t.name(), c.ours().rows(), c.theirs().rows(), 1, c.comparedByRow() ? 1 : 0, c.same() ? 0 : c.differing(),
         c.differences().subList(0, Math.min(c.differences().size(), options.maxListedRows())),
@@ -329,7 +427,7 @@ final class TableVerifier {
     TableSql(Connections connections, String schema, TablePlan t, boolean keyRanges) {
       this.connections = connections;
       this.keyed = !t.primaryKey().isEmpty();
-      this.ordered = keyRanges && t.chunked();
+      this.ordered = keyRanges && t.chunked() && !t.textChunks();
       List<ColumnPlan> jsonColumns = t.columns().stream().filter(c -> c.family() == ColumnFamily.JSON).toList();
       List<ColumnPlan> plain = t.columns().stream().filter(c -> c.family() != ColumnFamily.JSON).toList();
       this.mysqlHash = ValueSql.mysqlRowHash(plain);
@@ -378,10 +476,11 @@ final class TableVerifier {
               : keyed
                   ? "SELECT COUNT(*), " + mysqlAggregate(mysqlHash) + " FROM " + mysqlTable + where
                   : "SELECT COUNT(*), " + mysqlSums() + " FROM (SELECT " + mysqlHash + " AS h FROM " + mysqlTable + where + ") x";
-      return new Side(connections.source(), sums, "SELECT " + mysqlKey + ", " + mysqlHash + " FROM " + mysqlTable + where, ordered);
+      return new Side(connections.source(), sums, "SELECT " + mysqlKey + ", " + mysqlHash + " FROM " + mysqlTable + where, ordered, Optional.empty());
     }
 
-    private Side pgSide(String where) {
+    private Side pgSide(Rows rows) {
+      String where = rows.where();
       String sums =
           ordered
               ? "SELECT count(*), encode(sha256(textsend(" + PG_JOINED + ")), 'hex'), '', coalesce(octet_length(" + PG_JOINED + "), 0)"
@@ -390,12 +489,13 @@ final class TableVerifier {
                   + ") x"
               : "SELECT count(*), " + pgAggregate(keyed) + json.map(j -> ", 0, " + j.targetAggregate("j")).orElse("")
                   + " FROM (SELECT " + pgHash + " AS h" + pgJson + " FROM " + pgTable + where + ") x";
-      return new Side(connections.target(), sums, "SELECT " + pgKey + ", " + pgHash + pgJson + " FROM " + pgTable + where, ordered);
+      return new Side(connections.target(), sums, "SELECT " + pgKey + ", " + pgHash + pgJson + " FROM " + pgTable + where, ordered,
+          rows.keys());
     }
 
-    Compared compare(String mysqlWhere, String pgWhere) throws SQLException {
+    Compared compare(String mysqlWhere, Rows targetRows) throws SQLException {
       Side mySide = mysqlSide(mysqlWhere);
-      Side pgSide = pgSide(pgWhere);
+      Side pgSide = pgSide(targetRows);
       CompletableFuture<Sums> mine = CompletableFuture.supplyAsync(() -> sourceSide(() -> sums(mySide)), threads);
       CompletableFuture<Optional<JsonComparison.Part>> myJson = json.isEmpty()
           ? CompletableFuture.completedFuture(Optional.empty())
@@ -458,8 +558,8 @@ final class TableVerifier {
    */
   private static Sums sums(Side side) throws SQLException {
     long started = System.nanoTime();
-    try (Statement s = side.connection().createStatement();
-        ResultSet rs = s.executeQuery(side.sums())) {
+    try (PreparedStatement s = prepare(side, side.sums());
+        ResultSet rs = s.executeQuery()) {
       rs.next();
       int columns = rs.getMetaData().getColumnCount();
       return new Sums(
@@ -482,6 +582,26 @@ final class TableVerifier {
     }
     BigInteger v = new BigInteger(value);
     return (v.signum() < 0 ? v.add(BigInteger.ONE.shiftLeft(64)) : v).toString();
+  }
+
+  /** The first column of every row the statement selects. */
+  private static List<String> firstColumn(PreparedStatement ps) throws SQLException {
+    List<String> values = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        values.add(rs.getString(1));
+      }
+    }
+    return values;
+  }
+
+  /** One of a side's queries, its key list bound where it has one. */
+  private static PreparedStatement prepare(Side side, String sql) throws SQLException {
+    PreparedStatement s = side.connection().prepareStatement(sql);
+    if (side.keys().isPresent()) {
+      s.setArray(1, side.connection().createArrayOf("text", side.keys().get().toArray()));
+    }
+    return s;
   }
 
   @FunctionalInterface
@@ -605,8 +725,8 @@ final class TableVerifier {
    */
   private List<RowDifference> rowDifferences(Side mySide, Side pgSide, Optional<JsonComparison> json, String mysqlWhere)
       throws SQLException {
-    CompletableFuture<Map<String, String>> mine = CompletableFuture.supplyAsync(() -> sourceSide(() -> rows(mySide.connection(), mySide.hashes())), threads);
-    Map<String, String> theirs = rows(pgSide.connection(), pgSide.hashes());
+    CompletableFuture<Map<String, String>> mine = CompletableFuture.supplyAsync(() -> sourceSide(() -> rows(mySide)), threads);
+    Map<String, String> theirs = rows(pgSide);
     Map<String, String> ours = join(mine);
     if (json.isPresent()) {
       sourceSide(() -> json.get().digests(mysqlWhere)).forEach((key, d) -> ours.merge(key, "/" + d, String::concat));
@@ -629,10 +749,10 @@ final class TableVerifier {
   }
 
   /** Key and digest per row; a third column, where there is one, is the JSON digest, after a slash. */
-  private static Map<String, String> rows(Connection c, String sql) throws SQLException {
+  private static Map<String, String> rows(Side side) throws SQLException {
     Map<String, String> rows = new HashMap<>();
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
+    try (PreparedStatement s = prepare(side, side.hashes());
+        ResultSet rs = s.executeQuery()) {
       boolean json = rs.getMetaData().getColumnCount() > 2;
       while (rs.next()) {
         rows.put(rs.getString(1), json ? rs.getString(2) + "/" + rs.getString(3) : rs.getString(2));

@@ -228,10 +228,17 @@ final class ValueSql {
         .toList();
   }
 
-  /** {@code WHERE} for a key range (empty for the whole table), with the bounds as literals. */
+  /**
+   * {@code WHERE} for a key range (empty for the whole table), with the bounds as literals. Not on
+   * PostgreSQL for a text key, whose ranges are of the source's collation order: the target's rows
+   * of such a range are those of the source's keys in it ({@link #keyIn}).
+   */
   static String where(TablePlan t, KeyRange range, boolean mysql) {
     if (!t.chunked()) {
       return "";
+    }
+    if (t.textChunks() && !mysql) {
+      throw new IllegalArgumentException(t.name() + " is split on a text key: its ranges are the source's, found by their keys");
     }
     String key = mysql ? mq(t.chunkKey()) : pq(t.chunkKey());
     StringBuilder w = new StringBuilder();
@@ -249,21 +256,41 @@ final class ValueSql {
    * bytes in hex after an {@code x} (never empty, as an empty bound is an open one).
    */
   static String mysqlBound(TablePlan t) {
-    return t.binaryChunks() ? "CONCAT('x', LOWER(HEX(" + mq(t.chunkKey()) + ")))" : mq(t.chunkKey());
+    if (t.binaryChunks()) {
+      return "CONCAT('x', LOWER(HEX(" + mq(t.chunkKey()) + ")))";
+    }
+    return t.textChunks() ? "CONCAT('t', LOWER(HEX(" + mq(t.chunkKey()) + ")))" : mq(t.chunkKey());
   }
 
-  /** A bound inlined into SQL: checked to be an integer, or {@code x} and hex, so it cannot be anything else. */
+  /**
+   * A bound inlined into SQL: checked to be an integer, {@code x} and hex, or {@code t} and hex, so
+   * it cannot be anything else. A text bound is a utf8mb4 literal of the key's bytes, which takes the
+   * column's collation, so the comparison runs on the key's index in the source's order.
+   */
   private static String bound(TablePlan t, String bound, boolean mysql) {
-    if (t.binaryChunks()) {
-      if (!bound.startsWith("x")) {
-        throw new IllegalArgumentException("a binary key bound must be x and hex digits, got " + bound);
+    if (t.binaryChunks() || t.textChunks()) {
+      String prefix = t.binaryChunks() ? "x" : "t";
+      if (!bound.startsWith(prefix)) {
+        throw new IllegalArgumentException("a " + (t.binaryChunks() ? "binary" : "text") + " key bound must be " + prefix
+            + " and hex digits, got " + bound);
       }
-      return binaryLiteral(bound.substring(1), mysql);
+      String literal = binaryLiteral(bound.substring(1), mysql);
+      return t.textChunks() ? "_utf8mb4 " + literal : literal;
     }
     if (!INTEGER.matcher(bound).matches()) {
       throw new IllegalArgumentException("a key bound must be an integer, got " + bound);
     }
     return bound;
+  }
+
+  /**
+   * The condition on a text key that selects these keys, as a parameter for the key list: MySQL's
+   * {@code IN} of one {@code ?} per key, PostgreSQL's {@code = ANY (?)} of one text array.
+   */
+  static String keyIn(TablePlan t, int keys, boolean mysql) {
+    return mysql
+        ? mq(t.chunkKey()) + " IN (" + String.join(", ", java.util.Collections.nCopies(keys, "?")) + ")"
+        : pq(t.chunkKey()) + " = ANY (?)";
   }
 
   /** Bytes given in lowercase hex as a literal of the engine's binary type; checked to be hex. */

@@ -112,12 +112,14 @@ class MigrateActivitiesTest {
 
   /** A source database and a target database for one nested class's tests, dropped after them. */
   abstract class SourceAndTarget {
+    final String prefix;
     final String source;
     final String target;
     MigrateSpec spec;
     SchemaPlan plan;
 
     SourceAndTarget(String prefix) {
+      this.prefix = prefix;
       this.source = LocalStack.unique(prefix);
       this.target = LocalStack.unique(prefix);
     }
@@ -141,6 +143,61 @@ class MigrateActivitiesTest {
         LocalStack.sql(target, back.toArray(String[]::new));
       }
       assertThat(activities.verifyTable(spec, table(table)).clean()).as("clean again once put back").isTrue();
+    }
+  }
+
+  /** Tables a test builds again in a second source of its own, to change that source after a copy. */
+  abstract class ChangingSource extends SourceAndTarget {
+
+    ChangingSource(String prefix) {
+      super(prefix);
+    }
+
+    /** The statements that create the tables and their rows, in a database of their own. */
+    abstract List<String> tables();
+
+    /** Creates the database {@code database} on the source server with the tables and their rows. */
+    void fill(String database) throws Exception {
+      List<String> statements = new ArrayList<>(List.of("CREATE DATABASE " + database + " CHARACTER SET utf8mb4", "USE " + database));
+      statements.addAll(tables());
+      LocalStack.mariadbSql("", statements.toArray(String[]::new));
+    }
+
+    /**
+     * Fills the source and migrates it into the target, {@code chunkRows} rows a range: every table
+     * verified clean, no range compared row by row.
+     */
+    Migrated copyClean(int chunkRows) throws Exception {
+      fill(source);
+      LocalStack.createDatabase(target);
+      spec = spec(source, target, KeylessTables.REFUSE, Map.of(), chunkRows);
+      Migrated migrated = migrate(spec);
+      plan = migrated.plan();
+      migrated.verdicts().values().forEach(v -> {
+        assertThat(v.clean()).as(v.toString()).isTrue();
+        assertThat(v.rangesByRow()).as(v.table() + ": ranges compared row by row").isZero();
+      });
+      return migrated;
+    }
+
+    @FunctionalInterface
+    interface SecondCopy {
+      void run(String source, String target, MigrateSpec spec, SchemaPlan plan) throws Exception;
+    }
+
+    /** A second source filled alike, migrated into a second target; both dropped after {@code work}. */
+    void onASecondCopy(int chunkRows, SecondCopy work) throws Exception {
+      String changed = LocalStack.unique(prefix);
+      String copy = LocalStack.unique(prefix);
+      fill(changed);
+      LocalStack.createDatabase(copy);
+      try {
+        MigrateSpec s = spec(changed, copy, KeylessTables.REFUSE, Map.of(), chunkRows);
+        work.run(changed, copy, s, migrate(s).plan());
+      } finally {
+        LocalStack.mariadbSql("", "DROP DATABASE IF EXISTS " + changed);
+        LocalStack.dropDatabase(copy);
+      }
     }
   }
 
@@ -796,18 +853,16 @@ class MigrateActivitiesTest {
    */
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-  class OtherKeys extends SourceAndTarget {
+  class OtherKeys extends ChangingSource {
 
     OtherKeys() {
       super("composite");
     }
 
     /** Orders of 1 to 11 lines, a sensor's readings at microsecond times, a key led by text, and UUIDs. */
-    private void fill(String database) throws Exception {
-      LocalStack.mariadbSql(
-          "",
-          "CREATE DATABASE " + database + " CHARACTER SET utf8mb4",
-          "USE " + database,
+    @Override
+    List<String> tables() {
+      return List.of(
           "CREATE TABLE order_items (order_id INT NOT NULL, line_no SMALLINT NOT NULL, sku VARCHAR(20) NOT NULL, qty INT,"
               + " doc JSON, PRIMARY KEY (order_id, line_no))",
           "INSERT INTO order_items SELECT o.seq, l.seq, CONCAT('sku ', o.seq, '-', l.seq), IF(l.seq = 3, NULL, l.seq),"
@@ -825,15 +880,7 @@ class MigrateActivitiesTest {
 
     @BeforeAll
     void copy() throws Exception {
-      fill(source);
-      LocalStack.createDatabase(target);
-      spec = spec(source, target, KeylessTables.REFUSE, Map.of(), 4_000);
-      Migrated migrated = migrate(spec);
-      plan = migrated.plan();
-      migrated.verdicts().values().forEach(v -> {
-        assertThat(v.clean()).as(v.toString()).isTrue();
-        assertThat(v.rangesByRow()).as(v.table() + ": ranges compared row by row").isZero();
-      });
+      Migrated migrated = copyClean(4_000);
       assertThat(migrated.verdicts().get("order_items").ranges()).as("lines verified in ranges").isGreaterThan(2);
       assertThat(migrated.verdicts().get("sessions").ranges()).as("sessions verified in ranges").isGreaterThan(2);
     }
@@ -898,13 +945,7 @@ class MigrateActivitiesTest {
 
     @Test
     void theDeltaSyncRepairsRowsByTheirWholeKey() throws Exception {
-      String changed = LocalStack.unique("composite");
-      String copy = LocalStack.unique("composite");
-      fill(changed);
-      LocalStack.createDatabase(copy);
-      try {
-        MigrateSpec s = spec(changed, copy, KeylessTables.REFUSE, Map.of(), 4_000);
-        Migrated migrated = migrate(s);
+      onASecondCopy(4_000, (changed, copy, s, plan) -> {
         LocalStack.mariadbSql(
             changed,
             "UPDATE order_items SET sku = 'renamed 😀' WHERE order_id = 100 AND line_no = 2",
@@ -912,10 +953,10 @@ class MigrateActivitiesTest {
             "INSERT INTO order_items VALUES (100, 12, 'added', 1, NULL), (6000, 1, 'new order', 2, '{\"x\": []}')",
             "UPDATE sessions SET note = 'renamed' WHERE user_id = 100", "DELETE FROM sessions WHERE user_id = 200",
             "INSERT INTO sessions VALUES (UNHEX(MD5('new')), 30001, NULL)");
-        TablePlan lines = migrated.plan().tables().stream().filter(t -> t.name().equals("order_items")).findFirst().orElseThrow();
+        TablePlan lines = plan.tables().stream().filter(t -> t.name().equals("order_items")).findFirst().orElseThrow();
         assertThat(activities.verifyTable(s, lines).differingRows()).as("the source changed after the copy").isEqualTo(4);
 
-        SyncResult synced = activities.syncTable(new SyncRequest(s, lines, migrated.plan().sourceTime()));
+        SyncResult synced = activities.syncTable(new SyncRequest(s, lines, plan.sourceTime()));
 
         assertThat(synced.upserted()).as("one renamed, two added").isEqualTo(3);
         assertThat(synced.deleted()).isEqualTo(1);
@@ -923,15 +964,126 @@ class MigrateActivitiesTest {
         assertThat(pgValue(copy, "SELECT sku FROM order_items WHERE order_id = 100 AND line_no = 2")).isEqualTo("renamed 😀");
         assertThat(pgValue(copy, "SELECT count(*) FROM order_items WHERE order_id = 100")).as("the other lines of order 100 kept").isEqualTo("3");
 
-        TablePlan sessions = migrated.plan().tables().stream().filter(t -> t.name().equals("sessions")).findFirst().orElseThrow();
-        SyncResult bytes = activities.syncTable(new SyncRequest(s, sessions, migrated.plan().sourceTime()));
+        TablePlan sessions = plan.tables().stream().filter(t -> t.name().equals("sessions")).findFirst().orElseThrow();
+        SyncResult bytes = activities.syncTable(new SyncRequest(s, sessions, plan.sourceTime()));
         assertThat(bytes.upserted()).as("one renamed, one added").isEqualTo(2);
         assertThat(bytes.deleted()).isEqualTo(1);
         assertThat(activities.verifyTable(s, sessions).clean()).isTrue();
-      } finally {
-        LocalStack.mariadbSql("", "DROP DATABASE IF EXISTS " + changed);
-        LocalStack.dropDatabase(copy);
+      });
+    }
+  }
+
+  /**
+   * Tables split on a text key, in ranges of the source's collation order: mixed-case codes, whose
+   * order under utf8mb4_unicode_ci (case-insensitive) is not PostgreSQL's byte order, and UUIDs in
+   * {@code char(36)}. The target finds a range's rows by the source's keys, and a row of a key the
+   * source does not hold by counting.
+   */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class TextKeys extends ChangingSource {
+
+    TextKeys() {
+      super("textkeys");
+    }
+
+    /** B000001, a000002, B000003...: all a-codes first in the source's order, all B-codes first in PostgreSQL's. */
+    @Override
+    List<String> tables() {
+      return List.of(
+          "CREATE TABLE codes (code VARCHAR(40) COLLATE utf8mb4_unicode_ci NOT NULL PRIMARY KEY, qty INT NOT NULL,"
+              + " note VARCHAR(20), doc JSON)",
+          "INSERT INTO codes SELECT CONCAT(IF(seq % 2 = 0, 'a', 'B'), LPAD(seq, 6, '0')), seq, IF(seq % 5 = 0, NULL, 'n'),"
+              + " IF(seq % 3 = 0, CONCAT('{\"q\": ', seq, ', \"a\": [1, 2]}'), NULL) FROM seq_1_to_24000",
+          "INSERT INTO codes VALUES ('it''s', 1, NULL, NULL), ('back\\\\slash', 2, NULL, NULL), ('emoji 😀', 3, 'é', '{}'),"
+              + " ('comma,key', 4, NULL, NULL), ('', 5, 'empty key', NULL), ('Ünïcode', 6, NULL, NULL)",
+          "CREATE TABLE uuids (id CHAR(36) NOT NULL PRIMARY KEY, n INT NOT NULL)",
+          "INSERT INTO uuids SELECT IF(seq % 3 = 0, UPPER(u), u), seq FROM (SELECT seq, CONCAT_WS('-', SUBSTR(MD5(seq), 1, 8),"
+              + " SUBSTR(MD5(seq), 9, 4), SUBSTR(MD5(seq), 13, 4), SUBSTR(MD5(seq), 17, 4), SUBSTR(MD5(seq), 21, 12)) AS u"
+              + " FROM seq_1_to_20000) x");
+    }
+
+    @BeforeAll
+    void copy() throws Exception {
+      Migrated migrated = copyClean(3_000);
+      migrated.verdicts().values().forEach(v -> assertThat(v.ranges()).as(v.table() + " verified in ranges").isGreaterThan(2));
+      assertThat(migrated.verdicts().get("codes").targetRows()).isEqualTo(24_006);
+    }
+
+    @Test
+    void aTextKeyIsSplitInRangesOfTheSourcesOrder() throws Exception {
+      assertThat(table("codes").textChunks()).isTrue();
+      assertThat(table("uuids").textChunks()).isTrue();
+      List<KeyRange> ranges = activities.planChunks(spec, table("codes"));
+      assertThat(ranges).as("24 006 codes in ranges of 3 000").hasSize(9);
+      assertThat(ranges.get(0).upTo()).as("a bound is the key's UTF-8 in hex").matches("t([0-9a-f]{2})+");
+      try (Connection my = LocalStack.connectMariadb(source);
+          Statement st = my.createStatement();
+          ResultSet rs = st.executeQuery("SELECT CONCAT('t', LOWER(HEX(code))) FROM codes ORDER BY code LIMIT 1 OFFSET 2999")) {
+        rs.next();
+        assertThat(rs.getString(1)).as("the first range ends at the 3 000th key in the source's order").isEqualTo(ranges.get(0).upTo());
       }
+      assertThat(pgValue(target, "SELECT count(*) FROM codes")).isEqualTo("24006");
+    }
+
+    @Test
+    void aDifferenceIsListedByKeyAndARowOfAKeyTheSourceLacksIsFound() throws Exception {
+      assertListed(
+          "codes",
+          List.of("UPDATE codes SET qty = -1 WHERE code = 'a000002'", "DELETE FROM codes WHERE code = 'B000003'",
+              "UPDATE codes SET note = 'x' WHERE code = 'emoji 😀'",
+              "INSERT INTO codes VALUES ('A000002', 2, 'n', NULL), ('zz extra', 1, NULL, NULL)"),
+          List.of("UPDATE codes SET qty = 2 WHERE code = 'a000002'", "INSERT INTO codes VALUES ('B000003', 3, 'n', '{\"a\": [1, 2], \"q\": 3}')",
+              "UPDATE codes SET note = 'é' WHERE code = 'emoji 😀'", "DELETE FROM codes WHERE code IN ('A000002', 'zz extra')"),
+          new RowDifference("a000002", RowDifference.Kind.DIFFERENT),
+          new RowDifference("B000003", RowDifference.Kind.MISSING_IN_TARGET),
+          new RowDifference("emoji 😀", RowDifference.Kind.DIFFERENT),
+          // The source's collation finds a000002 for A000002: compared as exact strings, it is not the source's.
+          new RowDifference("A000002", RowDifference.Kind.EXTRA_IN_TARGET),
+          new RowDifference("zz extra", RowDifference.Kind.EXTRA_IN_TARGET));
+      assertListed(
+          "uuids",
+          List.of("UPDATE uuids SET n = 0 WHERE n = 3", "DELETE FROM uuids WHERE n = 4"),
+          List.of("UPDATE uuids SET n = 3 WHERE n = 0", "INSERT INTO uuids VALUES ('a87ff679-a2f3-e71d-9181-a67b7542122c', 4)"),
+          // MD5('3') upper-cased, as every third key; MD5('4') as it is.
+          new RowDifference("ECCBC87E-4B5C-E2FE-2830-8FD9F2A7BAF3", RowDifference.Kind.DIFFERENT),
+          new RowDifference("a87ff679-a2f3-e71d-9181-a67b7542122c", RowDifference.Kind.MISSING_IN_TARGET));
+    }
+
+    @Test
+    void aRetriedRangeReplacesTheRowsAnEarlierAttemptCommitted() throws Exception {
+      KeyRange first = activities.planChunks(spec, table("codes")).get(0);
+      // The empty key, then a000002 to a006000: the first 3 000 keys in the source's order.
+      LocalStack.sql(target, "UPDATE codes SET qty = -5, note = 'stale' WHERE code = 'a000010'");
+
+      ChunkCopied again = activities.copyChunk(new ChunkCopyRequest(spec, table("codes"), first));
+
+      assertThat(again.rows()).as("the range's rows, copied again").isEqualTo(3_000);
+      assertThat(pgValue(target, "SELECT count(*) FROM codes")).as("no row twice").isEqualTo("24006");
+      assertThat(pgValue(target, "SELECT qty || '/' || coalesce(note, 'N') FROM codes WHERE code = 'a000010'"))
+          .as("the source's row replaced the earlier one").isEqualTo("10/N");
+      assertThat(activities.verifyTable(spec, table("codes")).clean()).isTrue();
+    }
+
+    @Test
+    void theDeltaSyncRepairsAnUpdateADeleteAndAnInsert() throws Exception {
+      onASecondCopy(3_000, (changed, copy, s, plan) -> {
+        LocalStack.mariadbSql(
+            changed,
+            "UPDATE codes SET note = 'renamed 😀', doc = '{\"z\": 1}' WHERE code = 'a000010'",
+            "DELETE FROM codes WHERE code IN ('B000011', 'comma,key')",
+            "INSERT INTO codes VALUES ('new key', 7, NULL, '[]')");
+        TablePlan codes = plan.tables().stream().filter(t -> t.name().equals("codes")).findFirst().orElseThrow();
+        assertThat(activities.verifyTable(s, codes).differingRows()).as("the source changed after the copy").isEqualTo(4);
+
+        SyncResult synced = activities.syncTable(new SyncRequest(s, codes, plan.sourceTime()));
+
+        assertThat(synced.upserted()).as("one changed, one added").isEqualTo(2);
+        assertThat(synced.deleted()).as("two the source deleted").isEqualTo(2);
+        assertThat(activities.verifyTable(s, codes).clean()).isTrue();
+        assertThat(pgValue(copy, "SELECT note FROM codes WHERE code = 'a000010'")).isEqualTo("renamed 😀");
+        assertThat(pgValue(copy, "SELECT count(*) FROM codes")).isEqualTo("24005");
+      });
     }
   }
 }

@@ -6,8 +6,8 @@ import java.util.List;
  * One table and the DDL that recreates it in PostgreSQL.
  *
  * @param primaryKey the primary key's columns; empty for a table copied whole without one
- * @param chunkKey the column the table is split on, by ranges of its values: an integer or binary
- *     primary key, or the integer first column of a primary key whose other columns order alike in
+ * @param chunkKey the column the table is split on, by ranges of its values: an integer, binary or
+ *     text primary key, or the integer first column of a primary key whose other columns order alike in
  *     both engines (a range then holds whole groups of rows sharing the first column's value); empty
  *     when the table is copied and checked in one piece
  * @param estimatedRows InnoDB's estimate, for planning only
@@ -55,11 +55,30 @@ public record TablePlan(
    * the key's bytes in hex after an {@code x}, ordered byte by byte in both engines.
    */
   public boolean binaryChunks() {
-    return chunked() && columns.stream().anyMatch(c -> c.name().equals(chunkKey) && c.family() == ColumnFamily.BINARY);
+    return chunked() && chunkFamily() == ColumnFamily.BINARY;
+  }
+
+  /**
+   * Whether the table is split on a text key ({@code char(36)} UUIDs, {@code varchar} codes): its
+   * ranges are of the source's collation order, bounded by the key's UTF-8 bytes in hex after a
+   * {@code t}; PostgreSQL's order may differ, so the target's rows of a range are found by the
+   * source's keys in it.
+   */
+  public boolean textChunks() {
+    return chunked() && chunkFamily() == ColumnFamily.TEXT;
+  }
+
+  /** Whether the table is split on an integer: its key, or the first column of its key. */
+  public boolean integerChunks() {
+    return chunked() && chunkFamily() == ColumnFamily.INTEGER;
   }
 
   /** Whether the table is split on a key of one integer column: its keys can be summed and counted. */
   public boolean integerKey() {
-    return singleKey() && !binaryChunks();
+    return singleKey() && integerChunks();
+  }
+
+  private ColumnFamily chunkFamily() {
+    return columns.stream().filter(c -> c.name().equals(chunkKey)).map(ColumnPlan::family).findFirst().orElseThrow();
   }
 }
