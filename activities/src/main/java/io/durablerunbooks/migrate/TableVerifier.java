@@ -19,6 +19,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import org.postgresql.PGStatement;
 
 /**
  * Walks a table's key space in ranges and compares each range's row count and checksum, computed
@@ -95,7 +96,7 @@ final class TableVerifier {
    * What one side is asked for a range: its checksum query, and its per-row digests query; whether
    * the checksum's parts are hex digests (else numbers).
    */
-  private record Side(Connection connection, String sums, String hashes, boolean digests, Optional<List<String>> keys) {}
+  private record Side(Connection connection, String sums, String hashes, boolean digests, Optional<Keys> keys) {}
 
   private final ExecutorService threads;
   private volatile Progress progress;
@@ -138,7 +139,7 @@ final class TableVerifier {
       long lookup = System.nanoTime();
       KeyRange range = t.chunked() ? sourceRange(connections.source(), t, p.after(), p.step(), p.keysPerRow()) : KeyRange.ALL;
       String mysqlWhere = ValueSql.where(t, range, true);
-      Rows targetRows = targetRows(connections.source(), t, range, mysqlWhere);
+      Rows targetRows = targetRows(connections, t, range, mysqlWhere);
       long lookupMillis = (System.nanoTime() - lookup) / 1_000_000;
       Compared c = sql.compare(mysqlWhere, targetRows);
       long differing = p.differingRows();
@@ -201,37 +202,59 @@ final class TableVerifier {
   List<RowDifference> differences(Connections connections, String schema, TablePlan t, KeyRange range)
       throws SQLException {
     String mysqlWhere = ValueSql.where(t, range, true);
-    return new TableSql(connections, schema, t, true).compare(mysqlWhere, targetRows(connections.source(), t, range, mysqlWhere))
+    return new TableSql(connections, schema, t, true).compare(mysqlWhere, targetRows(connections, t, range, mysqlWhere))
         .differences();
   }
 
   /**
-   * Which of the target's rows a comparison reads: those of a WHERE clause, with its one parameter
-   * bound to a list of keys where it has one.
+   * Which of the target's rows a comparison reads: those of a WHERE clause, with its parameters
+   * bound to a range's keys where it has them ({@link #TEXT_RANGE}).
    */
-  private record Rows(String where, Optional<List<String>> keys) {
+  private record Rows(String where, Optional<Keys> keys) {
 
     static Rows where(String where) {
       return new Rows(where, Optional.empty());
     }
   }
 
+  /** A text key range's keys, and the least and the greatest of them in the target's order. */
+  private record Keys(String least, String greatest, List<String> keys) {}
+
+  /**
+   * The target's rows of a text key's range, given its keys: its key index read from the least to
+   * the greatest of them in its own order, the rows of those keys kept by a hashed filter. The keys
+   * are compared in the "C" collation (equality as in any deterministic one), which keeps that filter
+   * off the index: as an index condition each key would be a descent of its own, and for a long list
+   * the planner prefers a scan of the whole table, for every range.
+   */
+  private static final String TEXT_RANGE = " WHERE %1$s >= ? AND %1$s <= ? AND %1$s COLLATE \"C\" = ANY (?::text[])";
+
   /**
    * The target's rows of a range: the same bounds, or for a table split on a text key, whose ranges
    * follow the source's collation (which PostgreSQL's need not share), the rows of the source's keys
    * in the range, read from the source's key index.
    */
-  private static Rows targetRows(Connection source, TablePlan t, KeyRange range, String mysqlWhere) {
+  private static Rows targetRows(Connections connections, TablePlan t, KeyRange range, String mysqlWhere) throws SQLException {
     if (!t.textChunks()) {
       return Rows.where(ValueSql.where(t, range, false));
     }
     List<String> keys = sourceSide(() -> {
-      try (PreparedStatement ps = source.prepareStatement(
+      try (PreparedStatement ps = connections.source().prepareStatement(
           "SELECT " + ValueSql.mq(t.chunkKey()) + " FROM " + ValueSql.mq(t.name()) + " FORCE INDEX (PRIMARY)" + mysqlWhere)) {
         return firstColumn(ps);
       }
     });
-    return new Rows(" WHERE " + ValueSql.keyIn(t, keys.size(), false), Optional.of(keys));
+    if (keys.isEmpty()) {
+      return Rows.where(" WHERE false");
+    }
+    // The tables migrate-data creates compare their text by the database's default collation.
+    try (PreparedStatement ps = connections.target().prepareStatement("SELECT min(k), max(k) FROM unnest(?::text[]) k")) {
+      ps.setArray(1, connections.target().createArrayOf("text", keys.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new Rows(String.format(TEXT_RANGE, ValueSql.pq(t.chunkKey())), Optional.of(new Keys(rs.getString(1), rs.getString(2), keys)));
+      }
+    }
   }
 
   /** Keys of the target a page of the extra-key search reads and looks up on the source at once. */
@@ -558,15 +581,14 @@ final class TableVerifier {
    */
   private static Sums sums(Side side) throws SQLException {
     long started = System.nanoTime();
-    try (PreparedStatement s = prepare(side, side.sums());
-        ResultSet rs = s.executeQuery()) {
+    return query(side, side.sums(), rs -> {
       rs.next();
       int columns = rs.getMetaData().getColumnCount();
       return new Sums(
           rs.getLong(1), part(rs.getString(2), side.digests()), part(rs.getString(3), side.digests()),
           columns > 4 ? part(rs.getString(5), side.digests()) : "", columns > 3 ? rs.getLong(4) : 0,
           (System.nanoTime() - started) / 1_000_000);
-    }
+    });
   }
 
   /**
@@ -595,13 +617,41 @@ final class TableVerifier {
     return values;
   }
 
-  /** One of a side's queries, its key list bound where it has one. */
-  private static PreparedStatement prepare(Side side, String sql) throws SQLException {
-    PreparedStatement s = side.connection().prepareStatement(sql);
-    if (side.keys().isPresent()) {
-      s.setArray(1, side.connection().createArrayOf("text", side.keys().get().toArray()));
+  @FunctionalInterface
+  private interface Reader<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Runs one of a side's queries, its range's keys bound where it has them: then without parallel
+   * workers, each of which would parse the plan, the keys in it, from its text form (a profile of a
+   * parallel plan over 60 000 UUIDs showed PostgreSQL's time in that parsing), and planned for these
+   * keys, as a plan for any keys (the driver prepares a statement it has run five times) cannot hash
+   * them.
+   */
+  private static <T> T query(Side side, String sql, Reader<T> reader) throws SQLException {
+    Connection c = side.connection();
+    if (side.keys().isEmpty()) {
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery(sql)) {
+        return reader.read(rs);
+      }
     }
-    return s;
+    try (Statement setting = c.createStatement()) {
+      setting.execute("SET max_parallel_workers_per_gather = 0");
+      try (PreparedStatement s = c.prepareStatement(sql)) {
+        s.unwrap(PGStatement.class).setPrepareThreshold(0);
+        Keys keys = side.keys().get();
+        s.setString(1, keys.least());
+        s.setString(2, keys.greatest());
+        s.setArray(3, c.createArrayOf("text", keys.keys().toArray()));
+        try (ResultSet rs = s.executeQuery()) {
+          return reader.read(rs);
+        }
+      } finally {
+        setting.execute("RESET max_parallel_workers_per_gather");
+      }
+    }
   }
 
   @FunctionalInterface
@@ -750,15 +800,14 @@ final class TableVerifier {
 
   /** Key and digest per row; a third column, where there is one, is the JSON digest, after a slash. */
   private static Map<String, String> rows(Side side) throws SQLException {
-    Map<String, String> rows = new HashMap<>();
-    try (PreparedStatement s = prepare(side, side.hashes());
-        ResultSet rs = s.executeQuery()) {
+    return query(side, side.hashes(), rs -> {
+      Map<String, String> rows = new HashMap<>();
       boolean json = rs.getMetaData().getColumnCount() > 2;
       while (rs.next()) {
         rows.put(rs.getString(1), json ? rs.getString(2) + "/" + rs.getString(3) : rs.getString(2));
       }
       return rows;
-    }
+    });
   }
 
   /** What the delta sync does with a range that differs. */

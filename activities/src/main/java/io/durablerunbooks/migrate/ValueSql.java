@@ -231,7 +231,7 @@ final class ValueSql {
   /**
    * {@code WHERE} for a key range (empty for the whole table), with the bounds as literals. Not on
    * PostgreSQL for a text key, whose ranges are of the source's collation order: the target's rows
-   * of such a range are those of the source's keys in it ({@link #keyIn}).
+   * of such a range are those of the source's keys in it ({@link TableVerifier}).
    */
   static String where(TablePlan t, KeyRange range, boolean mysql) {
     if (!t.chunked()) {
