@@ -23,12 +23,12 @@ import org.postgresql.PGStatement;
 
 /**
  * Walks a table's key space in ranges and compares each range's row count and checksum, computed
- * inside each database at the same time. The checksum of a range of a table split on an integer or
- * binary key is the SHA-256 of its rows' canonical texts joined in key order (one hash per range: a
- * hash per row cost PostgreSQL more than the text); of any other table, and of a range of a text key
- * (which each engine orders by its own collation), the XOR of the first 64 bits of every row's
- * SHA-256 (rows are distinct, as the key is part of them), or without a key, where a row may repeat,
- * the sums of two 60-bit slices. Either way it does not depend on the order rows are read
+ * inside each database at the same time. The checksum of a range of a table split into ranges is
+ * the SHA-256 of its rows' canonical texts joined in key order (one hash per range: a hash per row
+ * cost PostgreSQL more than the text); of any other table, and of a text key's range whose order the
+ * engines' collations do not share (compared by the source's keys in it), the XOR of the first 64
+ * bits of every row's SHA-256 (rows are distinct, as the key is part of them), or without a key,
+ * where a row may repeat, the sums of two 60-bit slices. Either way it does not depend on the order rows are read
  * in, and a single changed byte changes it. A range that differs is compared row by row (primary
  * key and SHA-256 from each side) to list the keys; that comparison, not the range's checksum, is
  * the verdict. Range sizes follow the time the queries take, aiming at
@@ -55,6 +55,8 @@ final class TableVerifier {
    * Where a verification stands; heartbeated, so a retried attempt goes on from {@code after}.
    *
    * @param rangesByRow the ranges whose checksums differed, so were compared row by row
+   * @param rangesByKeys the ranges of a text key compared by the source's keys in them, as the
+   *     target did not order their rows as the source does
    * @param keysPerRow the key span per row of the last bounded range, for sizing the next one
    */
   public record Progress(
@@ -62,6 +64,7 @@ final class TableVerifier {
       boolean done,
       int ranges,
       int rangesByRow,
+      int rangesByKeys,
       int step,
       long sourceRows,
       long targetRows,
@@ -71,7 +74,7 @@ final class TableVerifier {
       double keysPerRow) {
 
     static Progress start() {
-      return new Progress("", false, 0, 0, FIRST_STEP, 0, 0, 0, List.of(), 0, 0);
+      return new Progress("", false, 0, 0, 0, FIRST_STEP, 0, 0, 0, List.of(), 0, 0);
     }
   }
 
@@ -133,15 +136,30 @@ final class TableVerifier {
       throws SQLException, IOException, InterruptedException {
     long started = System.nanoTime();
     long targetMillis = Math.max(50, options.queryTime().toMillis());
-    TableSql sql = new TableSql(connections, schema, t, true);
+    TableSql sql = new TableSql(connections, schema, t, t.chunked());
+    TableSql byKeys = new TableSql(connections, schema, t, false);
+    int missedOrders = 0;
     Progress p = progress;
     while (!p.done()) {
       long lookup = System.nanoTime();
       KeyRange range = t.chunked() ? sourceRange(connections.source(), t, p.after(), p.step(), p.keysPerRow()) : KeyRange.ALL;
-      String mysqlWhere = ValueSql.where(t, range, true);
-      Rows targetRows = targetRows(connections, t, range, mysqlWhere);
       long lookupMillis = (System.nanoTime() - lookup) / 1_000_000;
-      Compared c = sql.compare(mysqlWhere, targetRows);
+      String mysqlWhere = ValueSql.where(t, range, true);
+      Compared c;
+      boolean byTheirKeys = false;
+      if (!t.textChunks()) {
+        c = sql.compare(mysqlWhere, Rows.where(ValueSql.where(t, range, false)), true);
+      } else {
+        // A text key's range: first as if the target ordered the keys as the source does, its rows
+        // between the same bounds joined in its own key order, which equal checksums prove (the
+        // cost of an integer key's range); where they differ, by the source's keys in it.
+        Optional<Compared> inOrder = missedOrders < ORDER_GUESSES
+            ? Optional.of(sql.compare(mysqlWhere, Rows.where(ValueSql.where(t, range, false)), false)).filter(Compared::same)
+            : Optional.empty();
+        missedOrders = inOrder.isPresent() ? 0 : missedOrders + 1;
+        byTheirKeys = inOrder.isEmpty();
+        c = inOrder.isPresent() ? inOrder.get() : byKeys.compare(mysqlWhere, targetRows(connections, t, range, mysqlWhere), true);
+      }
       long differing = p.differingRows();
       List<RowDifference> listed = new ArrayList<>(p.listed());
       if (!c.same()) {
@@ -173,6 +191,7 @@ final class TableVerifier {
               range.openAbove(),
               p.ranges() + 1,
               p.rangesByRow() + (c.comparedByRow() ? 1 : 0),
+              p.rangesByKeys() + (byTheirKeys ? 1 : 0),
               next,
               p.sourceRows() + ours.rows(),
               p.targetRows() + c.theirs().rows() + extraRows,
@@ -202,9 +221,18 @@ final class TableVerifier {
   List<RowDifference> differences(Connections connections, String schema, TablePlan t, KeyRange range)
       throws SQLException {
     String mysqlWhere = ValueSql.where(t, range, true);
-    return new TableSql(connections, schema, t, true).compare(mysqlWhere, targetRows(connections, t, range, mysqlWhere))
+    return new TableSql(connections, schema, t, t.chunked() && !t.textChunks())
+        .compare(mysqlWhere, targetRows(connections, t, range, mysqlWhere), true)
         .differences();
   }
+
+  /**
+   * Ranges of a text key in a row whose rows the target did not order as the source does, after
+   * which the table's remaining ranges are compared by their keys without trying: a collation that
+   * orders the keys otherwise (case-insensitive against byte order, for mixed-case keys) fails
+   * every range.
+   */
+  private static final int ORDER_GUESSES = 3;
 
   /**
    * Which of the target's rows a comparison reads: those of a WHERE clause, with its parameters
@@ -232,7 +260,7 @@ final class TableVerifier {
   /**
    * The target's rows of a range: the same bounds, or for a table split on a text key, whose ranges
    * follow the source's collation (which PostgreSQL's need not share), the rows of the source's keys
-   * in the range, read from the source's key index.
+   * in the range, read from the source's key index; none where it holds none.
    */
   private static Rows targetRows(Connections connections, TablePlan t, KeyRange range, String mysqlWhere) throws SQLException {
     if (!t.textChunks()) {
@@ -313,7 +341,7 @@ final class TableVerifier {
       Connections connections, String schema, TablePlan t, String mysqlWhere, String pgWhere, VerifyOptions options)
       throws SQLException {
     long started = System.nanoTime();
-    Compared c = new TableSql(connections, schema, t, false).compare(mysqlWhere, Rows.where(pgWhere));
+    Compared c = new TableSql(connections, schema, t, false).compare(mysqlWhere, Rows.where(pgWhere), true);
     return new TableVerification(
         t.name(), c.ours().rows(), c.theirs().rows(), 1, c.comparedByRow() ? 1 : 0, c.same() ? 0 : c.differing(),
         c.differences().subList(0, Math.min(c.differences().size(), options.maxListedRows())),
@@ -443,14 +471,14 @@ final class TableVerifier {
     private long longestText;
 
     /**
-     * @param keyRanges whether the rows compared are ranges of the key, read in key order by the
-     *     primary key's index: then a range split on one integer key is hashed whole. Rows chosen by
-     *     another condition (a watermark column's index) are hashed one by one, in any order.
+     * @param ordered whether the rows compared are ranges of the chunk key, read in key order by
+     *     the primary key's index, and hashed whole. Rows chosen by another condition (a watermark
+     *     column's index, a text key range's keys) are hashed one by one, in any order.
      */
-    TableSql(Connections connections, String schema, TablePlan t, boolean keyRanges) {
+    TableSql(Connections connections, String schema, TablePlan t, boolean ordered) {
       this.connections = connections;
       this.keyed = !t.primaryKey().isEmpty();
-      this.ordered = keyRanges && t.chunked() && !t.textChunks();
+      this.ordered = ordered;
       List<ColumnPlan> jsonColumns = t.columns().stream().filter(c -> c.family() == ColumnFamily.JSON).toList();
       List<ColumnPlan> plain = t.columns().stream().filter(c -> c.family() != ColumnFamily.JSON).toList();
       this.mysqlHash = ValueSql.mysqlRowHash(plain);
@@ -516,7 +544,8 @@ final class TableVerifier {
           rows.keys());
     }
 
-    Compared compare(String mysqlWhere, Rows targetRows) throws SQLException {
+    /** @param listRows whether a range whose checksums differ is compared row by row, to list its keys */
+    Compared compare(String mysqlWhere, Rows targetRows, boolean listRows) throws SQLException {
       Side mySide = mysqlSide(mysqlWhere);
       Side pgSide = pgSide(targetRows);
       CompletableFuture<Sums> mine = CompletableFuture.supplyAsync(() -> sourceSide(() -> sums(mySide)), threads);
@@ -531,7 +560,7 @@ final class TableVerifier {
       if (ourJson.isPresent()) {
         ours = ours.withJson(ourJson.get());
       }
-      if (ours.sameAs(theirs) || !keyed) {
+      if (ours.sameAs(theirs) || !keyed || !listRows) {
         return new Compared(ours, theirs, List.of(), keyed);
       }
       return new Compared(ours, theirs, rowDifferences(mySide, pgSide, json, mysqlWhere), keyed);

@@ -134,6 +134,27 @@ class MigrateActivitiesTest {
       return plan.tables().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
     }
 
+    /** Walks a table as the verification does, on sessions set up as the activities set them up. */
+    TableVerifier walk(String table) {
+      return walk(table, spec.verify(), Thread::sleep,
+          new TableVerifier(java.util.concurrent.Executors.newCachedThreadPool(), TableVerifier.Progress.start()));
+    }
+
+    TableVerifier walk(String table, VerifyOptions options, TableVerifier.Pauser pauser, TableVerifier verifier) {
+      TablePlan t = plan.tables().stream().filter(x -> x.name().equals(table)).findFirst().orElseThrow();
+      MySqlSessions sessions = new MySqlSessions(SecretResolver.fromEnvironment());
+      sessions.withConnection(spec.source(), "source", my -> sessions.withConnection(spec.source(), "source", json -> {
+        try (Connection pg = LocalStack.connect(target);
+            Statement s = pg.createStatement()) {
+          s.execute(ValueSql.PG_SESSION);
+          return verifier.verify(new TableVerifier.Connections(my, json, pg), "public", t, options, pauser);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+      return verifier;
+    }
+
     /** Changes the target's copy, expects the table's verification to list exactly these rows, then puts it back. */
     void assertListed(String table, List<String> change, List<String> back, RowDifference... listed) throws Exception {
       LocalStack.sql(target, change.toArray(String[]::new));
@@ -585,27 +606,6 @@ class MigrateActivitiesTest {
       plan = migrated.plan();
     }
 
-    /** Walks a table as the verification does, on sessions set up as the activities set them up. */
-    private TableVerifier walk(String table) {
-      return walk(table, spec.verify(), Thread::sleep,
-          new TableVerifier(java.util.concurrent.Executors.newCachedThreadPool(), TableVerifier.Progress.start()));
-    }
-
-    private TableVerifier walk(String table, VerifyOptions options, TableVerifier.Pauser pauser, TableVerifier verifier) {
-      TablePlan t = plan.tables().stream().filter(x -> x.name().equals(table)).findFirst().orElseThrow();
-      MySqlSessions sessions = new MySqlSessions(SecretResolver.fromEnvironment());
-      sessions.withConnection(spec.source(), "source", my -> sessions.withConnection(spec.source(), "source", json -> {
-        try (Connection pg = LocalStack.connect(target);
-            Statement s = pg.createStatement()) {
-          s.execute(ValueSql.PG_SESSION);
-          return verifier.verify(new TableVerifier.Connections(my, json, pg), "public", t, options, pauser);
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }));
-      return verifier;
-    }
-
     @Test
     void equalRangesHashEqualWithoutARowByRowComparison() {
       TableVerifier.Progress p = walk("narrow").progress();
@@ -997,6 +997,8 @@ class MigrateActivitiesTest {
               + " IF(seq % 3 = 0, CONCAT('{\"q\": ', seq, ', \"a\": [1, 2]}'), NULL) FROM seq_1_to_24000",
           "INSERT INTO codes VALUES ('it''s', 1, NULL, NULL), ('back\\\\slash', 2, NULL, NULL), ('emoji 😀', 3, 'é', '{}'),"
               + " ('comma,key', 4, NULL, NULL), ('', 5, 'empty key', NULL), ('Ünïcode', 6, NULL, NULL)",
+          "CREATE TABLE tokens (token VARCHAR(32) NOT NULL PRIMARY KEY, n INT NOT NULL, doc JSON)",
+          "INSERT INTO tokens SELECT MD5(seq), seq, IF(seq % 4 = 0, '{\"n\": 1}', NULL) FROM seq_1_to_20000",
           "CREATE TABLE uuids (id CHAR(36) NOT NULL PRIMARY KEY, n INT NOT NULL)",
           "INSERT INTO uuids SELECT IF(seq % 3 = 0, UPPER(u), u), seq FROM (SELECT seq, CONCAT_WS('-', SUBSTR(MD5(seq), 1, 8),"
               + " SUBSTR(MD5(seq), 9, 4), SUBSTR(MD5(seq), 13, 4), SUBSTR(MD5(seq), 17, 4), SUBSTR(MD5(seq), 21, 12)) AS u"
@@ -1048,6 +1050,36 @@ class MigrateActivitiesTest {
           // MD5('3') upper-cased, as every third key; MD5('4') as it is.
           new RowDifference("ECCBC87E-4B5C-E2FE-2830-8FD9F2A7BAF3", RowDifference.Kind.DIFFERENT),
           new RowDifference("a87ff679-a2f3-e71d-9181-a67b7542122c", RowDifference.Kind.MISSING_IN_TARGET));
+    }
+
+    @Test
+    void keysBothEnginesOrderAlikeAreComparedAsAnIntegerKeysRangesAreAndOthersByTheirKeys() {
+      TableVerifier.Progress tokens = walk("tokens").progress();
+      assertThat(tokens.ranges()).isGreaterThan(2);
+      assertThat(tokens.rangesByKeys()).as("lowercase hex: both engines order it alike, each range hashed whole").isZero();
+      TableVerifier.Progress codes = walk("codes").progress();
+      assertThat(codes.differingRows()).isZero();
+      assertThat(codes.rangesByKeys()).as("mixed case: ordered otherwise, every range by its keys").isEqualTo(codes.ranges());
+    }
+
+    @Test
+    void boundsHoldingAQuoteOrABackslashSelectTheSameKeysOnBothSides() throws Exception {
+      KeyRange range = new KeyRange(bound("back\\slash"), bound("it's"));
+      List<String> mine = new ArrayList<>();
+      try (Connection my = LocalStack.connectMariadb(source);
+          Statement st = my.createStatement();
+          ResultSet rs = st.executeQuery("SELECT code FROM codes" + ValueSql.where(table("codes"), range, true) + " ORDER BY code")) {
+        while (rs.next()) {
+          mine.add(rs.getString(1));
+        }
+      }
+      assertThat(mine).containsExactly("comma,key", "emoji 😀", "it's");
+      assertThat(pgRows(target, "SELECT code FROM codes" + ValueSql.where(table("codes"), range, false) + " ORDER BY code"))
+          .containsExactly(List.of("comma,key"), List.of("emoji 😀"), List.of("it's"));
+    }
+
+    private static String bound(String key) {
+      return "t" + java.util.HexFormat.of().formatHex(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Test

@@ -61,8 +61,8 @@ public record TablePlan(
   /**
    * Whether the table is split on a text key ({@code char(36)} UUIDs, {@code varchar} codes): its
    * ranges are of the source's collation order, bounded by the key's UTF-8 bytes in hex after a
-   * {@code t}; PostgreSQL's order may differ, so the target's rows of a range are found by the
-   * source's keys in it.
+   * {@code t}; PostgreSQL's order may differ, so a range whose rows between the same bounds on the
+   * target do not hash alike is compared by the source's keys in it.
    */
   public boolean textChunks() {
     return chunked() && chunkFamily() == ColumnFamily.TEXT;
