@@ -28,34 +28,9 @@ if [[ ! "$ROWS" =~ ^[0-9]+$ ]] || ((ROWS < 1000)); then
   exit 2
 fi
 
-if ! stack_log="$(scripts/stack.sh up 2>&1 >/dev/null)"; then
-  echo "$stack_log" >&2
-  exit 1
-fi
-eval "$(scripts/stack.sh env)"
-missing=()
-command -v pgloader >/dev/null || missing+=(pgloader)
-command -v jq >/dev/null || missing+=(jq)
-if ((${#missing[@]})); then
-  # shellcheck disable=SC2034 # read by stack-lib.sh
-  LOG_NAME=bench-migrate STATE="$RUNBOOKS_STACK_DIR" READY_TIMEOUT=90
-  # shellcheck source=scripts/stack-lib.sh
-  source scripts/stack-lib.sh
-  apt_install "${missing[@]}"
-fi
-export PGPASSWORD MYSQL_PWD PGCLIENTENCODING=UTF8 PGOPTIONS="-c client_min_messages=warning"
-PGPASSWORD="$(cat "$RUNBOOKS_PG_PASSWORD_FILE")"
-MYSQL_PWD="$(cat "$RUNBOOKS_MARIADB_PASSWORD_FILE")"
-psql_() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$RUNBOOKS_PG_HOST" -p "$RUNBOOKS_PG_PORT" -U postgres "$@"; }
-# The client's default character set is utf8mb3, which would mangle the 4-byte characters.
-my_() {
-  mariadb --no-defaults --skip-ssl --default-character-set=utf8mb4 -h "$RUNBOOKS_MARIADB_HOST" \
-    -P "$RUNBOOKS_MARIADB_PORT" -u "$RUNBOOKS_MARIADB_USER" --batch --skip-column-names "$@"
-}
-fresh_pg() { psql_ -d postgres -c "drop database if exists $1 with (force)" -c "create database $1"; }
-
-now() { date +%s.%N; }
-calc() { awk "BEGIN { print $1 }"; }
+# shellcheck source=bench/migrate-lib.sh
+source bench/migrate-lib.sh
+need_packages pgloader jq
 
 # Shares of ROWS: customers 10 %, orders 40 %, order lines 45 %, documents the rest.
 N_CUSTOMERS=$((ROWS / 10))
@@ -367,21 +342,7 @@ check_counts() { # database schema
 
 # (d) ours.
 runbook_file="$work/migrate.yaml"
-cat >"$runbook_file" <<EOF
-kind: migrate-data
-name: bench-migrate
-environment: bench
-source:
-  url: jdbc:mariadb://$RUNBOOKS_MARIADB_HOST:$RUNBOOKS_MARIADB_PORT/$SRC?sslMode=disable
-  user: $RUNBOOKS_MARIADB_USER
-  password: \${file:$RUNBOOKS_MARIADB_PASSWORD_FILE}
-target:
-  url: jdbc:postgresql://$RUNBOOKS_PG_HOST:$RUNBOOKS_PG_PORT/bench_ours
-  user: postgres
-  password: \${file:$RUNBOOKS_PG_PASSWORD_FILE}
-copy:
-  parallelism: 2
-EOF
+migrate_runbook bench-migrate "$SRC" bench_ours </dev/null >"$runbook_file"
 ours_note=""
 if [[ "$OURS" != 1 ]]; then
   ours_note="BENCH_OURS=$OURS"
@@ -399,20 +360,11 @@ ours() {
   fi
 }
 # Seconds from the start of the first Verify step to the end of the last one, from the run's report.
-verify_seconds() {
-  RUNBOOKS_TASK_QUEUE=$QUEUE bin/runbook report migrate-data/bench-migrate --format json 2>/dev/null | jq -r '
-    def t: capture("^(?<s>[^.Z]+)(?<f>\\.[0-9]+)?Z$") | (.s + "Z" | fromdateiso8601) + ("0" + (.f // "") | tonumber);
-    [.steps[] | select(.name | startswith("Verify"))]
-    | if length == 0 then 0 else (map(.finishedAt | t) | max) - (map(.startedAt | t) | min) end'
-}
+verify_seconds() { steps_seconds migrate-data/bench-migrate Verify; }
 
 PGLOADER="pgloader"
 RAW="raw mariadb | psql \\copy, indexes"
 COUNT="count(*) both sides"
-declare -A best
-keep() { # label seconds
-  if [[ -z "${best[$1]:-}" ]] || (($(calc "$2 < ${best[$1]}"))); then best[$1]="$2"; fi
-}
 line() { # label seconds
   printf '%-34s %8.2f s  %10.0f rows/s  %7.1f MB/s\n' "$1" "$2" "$(calc "$SRC_ROWS / $2")" "$(calc "$MB / $2")"
 }
@@ -427,8 +379,7 @@ measure() { # label prepare command
 }
 noop() { :; }
 
-echo "load average before the runs: $(cut -d" " -f1-3 /proc/loadavg)"
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+machine_line
 for _ in $(seq 1 "$RUNS"); do
   measure "$PGLOADER" noop pgloader_run
   check_counts bench_pgloader "$SRC"
