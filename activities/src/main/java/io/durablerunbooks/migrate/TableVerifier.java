@@ -28,8 +28,8 @@ import org.postgresql.PGStatement;
  * cost PostgreSQL more than the text); of any other table, and of a text key's range whose order the
  * engines' collations do not share (compared by the source's keys in it), the XOR of the first 64
  * bits of every row's SHA-256 (rows are distinct, as the key is part of them), or without a key,
- * where a row may repeat, the sums of two 60-bit slices. Either way it does not depend on the order rows are read
- * in, and a single changed byte changes it. A range that differs is compared row by row (primary
+ * where a row may repeat, the sums of two 60-bit slices: independent of the order rows are read in.
+ * A single changed byte changes either. A range that differs is compared row by row (primary
  * key and SHA-256 from each side) to list the keys; that comparison, not the range's checksum, is
  * the verdict. Range sizes follow the time the queries take, aiming at
  * {@code queryTime}; when the source serves a range's rows (finding the range's end and its
