@@ -999,6 +999,9 @@ class MigrateActivitiesTest {
               + " ('comma,key', 4, NULL, NULL), ('', 5, 'empty key', NULL), ('Ünïcode', 6, NULL, NULL)",
           "CREATE TABLE tokens (token VARCHAR(32) NOT NULL PRIMARY KEY, n INT NOT NULL, doc JSON)",
           "INSERT INTO tokens SELECT MD5(seq), seq, IF(seq % 4 = 0, '{\"n\": 1}', NULL) FROM seq_1_to_20000",
+          "CREATE TABLE legacy (code VARCHAR(20) CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci NOT NULL PRIMARY KEY,"
+              + " v INT NOT NULL)",
+          "INSERT INTO legacy SELECT CONCAT(IF(seq % 2 = 0, 'é', 'E'), LPAD(seq, 6, '0')), seq FROM seq_1_to_20000",
           "CREATE TABLE uuids (id CHAR(36) NOT NULL PRIMARY KEY, n INT NOT NULL)",
           "INSERT INTO uuids SELECT IF(seq % 3 = 0, UPPER(u), u), seq FROM (SELECT seq, CONCAT_WS('-', SUBSTR(MD5(seq), 1, 8),"
               + " SUBSTR(MD5(seq), 9, 4), SUBSTR(MD5(seq), 13, 4), SUBSTR(MD5(seq), 17, 4), SUBSTR(MD5(seq), 21, 12)) AS u"
@@ -1016,6 +1019,7 @@ class MigrateActivitiesTest {
     void aTextKeyIsSplitInRangesOfTheSourcesOrder() throws Exception {
       assertThat(table("codes").textChunks()).isTrue();
       assertThat(table("uuids").textChunks()).isTrue();
+      assertThat(table("legacy").textChunks()).as("a utf8mb3 key: its bytes are UTF-8 too").isTrue();
       List<KeyRange> ranges = activities.planChunks(spec, table("codes"));
       assertThat(ranges).as("24 006 codes in ranges of 3 000").hasSize(9);
       assertThat(ranges.get(0).upTo()).as("a bound is the key's UTF-8 in hex").matches("t([0-9a-f]{2})+");
@@ -1050,6 +1054,13 @@ class MigrateActivitiesTest {
           // MD5('3') upper-cased, as every third key; MD5('4') as it is.
           new RowDifference("ECCBC87E-4B5C-E2FE-2830-8FD9F2A7BAF3", RowDifference.Kind.DIFFERENT),
           new RowDifference("a87ff679-a2f3-e71d-9181-a67b7542122c", RowDifference.Kind.MISSING_IN_TARGET));
+      assertListed(
+          "legacy",
+          List.of("UPDATE legacy SET v = 0 WHERE code = 'é000010'", "INSERT INTO legacy VALUES ('e000010', 1)"),
+          List.of("UPDATE legacy SET v = 10 WHERE code = 'é000010'", "DELETE FROM legacy WHERE code = 'e000010'"),
+          new RowDifference("é000010", RowDifference.Kind.DIFFERENT),
+          // utf8mb3_general_ci finds é000010 for e000010: an exact string, it is not the source's.
+          new RowDifference("e000010", RowDifference.Kind.EXTRA_IN_TARGET));
     }
 
     @Test
