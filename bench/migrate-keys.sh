@@ -71,10 +71,11 @@ for _ in $(seq 1 "$RUNS"); do
       tail -n 30 "$work/run.log" >&2
       exit 1
     fi
-    copy="$(steps_seconds "migrate-data/bench-keys-${table/_/-}" "Copy $table")"
-    verify="$(steps_seconds "migrate-data/bench-keys-${table/_/-}" "Verify $table")"
+    save_report "migrate-data/bench-keys-${table/_/-}" "$work/report.json"
+    copy="$(steps_seconds "$work/report.json" "Copy $table")"
+    verify="$(steps_seconds "$work/report.json" "Verify $table")"
     printf '%-8s copy %6.2f s  verify %6.2f s  (%s)\n' "$table" "$copy" "$verify" \
-      "$(RUNBOOKS_TASK_QUEUE=$QUEUE bin/runbook report "migrate-data/bench-keys-${table/_/-}" --format json | jq -r --arg name "Verify $table" '.steps[] | select(.name == $name) | .detail')"
+      "$(jq -r --arg name "Verify $table" '.steps[] | select(.name == $name) | .detail' "$work/report.json")"
     keep "copy $table" "$copy"
     keep "verify $table" "$verify"
   done

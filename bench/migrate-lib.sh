@@ -61,13 +61,17 @@ keep() { # label seconds: the least of them per label, in best[label]
   if [[ -z "${best[$1]:-}" ]] || (($(calc "$2 < ${best[$1]}"))); then best[$1]="$2"; fi
 }
 
-# Seconds from the first start to the last end of the steps of run $1 (migrate-data/NAME) whose
-# names start with $2.
+# The report of run $1 (migrate-data/NAME), as JSON, into the file $2: read once per run (the CLI
+# starts a JVM each time).
+save_report() { RUNBOOKS_TASK_QUEUE=$QUEUE bin/runbook report "$1" --format json >"$2" 2>/dev/null; }
+
+# Seconds from the first start to the last end of the steps whose names start with $2, in the
+# report saved in the file $1.
 steps_seconds() {
-  RUNBOOKS_TASK_QUEUE=$QUEUE bin/runbook report "$1" --format json 2>/dev/null | jq -r --arg prefix "$2" '
+  jq -r --arg prefix "$2" '
     def t: capture("^(?<s>[^.Z]+)(?<f>\\.[0-9]+)?Z$") | (.s + "Z" | fromdateiso8601) + ("0" + (.f // "") | tonumber);
     [.steps[] | select(.name | startswith($prefix))]
-    | if length == 0 then 0 else (map(.finishedAt | t) | max) - (map(.startedAt | t) | min) end'
+    | if length == 0 then 0 else (map(.finishedAt | t) | max) - (map(.startedAt | t) | min) end' "$1"
 }
 
 machine_line() {

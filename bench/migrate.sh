@@ -360,7 +360,10 @@ ours() {
   fi
 }
 # Seconds from the start of the first Verify step to the end of the last one, from the run's report.
-verify_seconds() { steps_seconds migrate-data/bench-migrate Verify; }
+verify_seconds() {
+  save_report migrate-data/bench-migrate "$work/report.json"
+  steps_seconds "$work/report.json" Verify
+}
 
 PGLOADER="pgloader"
 RAW="raw mariadb | psql \\copy, indexes"

@@ -68,15 +68,16 @@ final class RowRepairer {
   long deleteKeys(List<String> keys) throws SQLException {
     long rows = 0;
     for (List<String> batch : batches(keys)) {
+      // Text keys and keys of several columns go as one array parameter; integer and binary keys
+      // are inlined, checked.
       boolean keyArray = t.textChunks() || !t.singleKey();
-      String sql =
-          t.textChunks()
-              ? "DELETE FROM " + table + " WHERE " + ValueSql.keyIn(t, batch.size(), false)
-              : t.singleKey()
-                  ? "DELETE FROM " + table + " WHERE " + ValueSql.pq(t.chunkKey()) + " IN (" + values(batch, false) + ")"
-                  : "DELETE FROM " + table + " WHERE " + leading(batch, false) + ValueSql.pgKey(t) + " = ANY (?)";
+      String condition = t.textChunks()
+          ? ValueSql.keyIn(t, batch.size(), false)
+          : t.singleKey()
+              ? ValueSql.pq(t.chunkKey()) + " IN (" + values(batch, false) + ")"
+              : leading(batch, false) + ValueSql.pgKey(t) + " = ANY (?)";
       rows += Transactions.run(target, c -> {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE " + condition)) {
           if (keyArray) {
             ps.setArray(1, target.createArrayOf("text", batch.toArray()));
           }

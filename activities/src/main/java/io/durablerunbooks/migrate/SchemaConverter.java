@@ -530,8 +530,14 @@ final class SchemaConverter {
     return out.toString();
   }
 
+  /**
+   * Text as a PostgreSQL string literal, read alike whatever {@code standard_conforming_strings}
+   * says: quotes doubled, and text holding a backslash written as an escape string with the
+   * backslashes doubled too.
+   */
   static String pgLiteral(String value) {
-    return "'" + value.replace("'", "''") + "'";
+    String quoted = value.replace("'", "''");
+    return value.indexOf('\\') < 0 ? "'" + quoted + "'" : "E'" + quoted.replace("\\", "\\\\") + "'";
   }
 
   static String q(String identifier) {

@@ -1,6 +1,7 @@
 package io.durablerunbooks.migrate;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -279,7 +280,7 @@ final class ValueSql {
       }
       // PostgreSQL plans a string literal's range on the key's index; an expression's (convert_from
       // of the bytes) it cannot estimate, and scans and sorts the whole table for it.
-      return mysql ? "_utf8mb4 " + literal : textLiteral(new String(HexFormat.of().parseHex(bound.substring(1)), StandardCharsets.UTF_8));
+      return mysql ? "_utf8mb4 " + literal : SchemaConverter.pgLiteral(new String(HexFormat.of().parseHex(bound.substring(1)), StandardCharsets.UTF_8));
     }
     if (!INTEGER.matcher(bound).matches()) {
       throw new IllegalArgumentException("a key bound must be an integer, got " + bound);
@@ -293,16 +294,8 @@ final class ValueSql {
    */
   static String keyIn(TablePlan t, int keys, boolean mysql) {
     return mysql
-        ? mq(t.chunkKey()) + " IN (" + String.join(", ", java.util.Collections.nCopies(keys, "?")) + ")"
+        ? mq(t.chunkKey()) + " IN (" + String.join(", ", Collections.nCopies(keys, "?")) + ")"
         : pq(t.chunkKey()) + " = ANY (?)";
-  }
-
-  /**
-   * Text as a PostgreSQL escape string literal, whatever {@code standard_conforming_strings} says:
-   * its only special characters, the backslash and the quote, doubled.
-   */
-  static String textLiteral(String text) {
-    return "E'" + text.replace("\\", "\\\\").replace("'", "''") + "'";
   }
 
   /** Bytes given in lowercase hex as a literal of the engine's binary type; checked to be hex. */

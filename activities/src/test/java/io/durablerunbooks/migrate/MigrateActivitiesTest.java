@@ -1089,6 +1089,22 @@ class MigrateActivitiesTest {
           .containsExactly(List.of("comma,key"), List.of("emoji 😀"), List.of("it's"));
     }
 
+    @Test
+    void aLiteralReadsBackAsItsTextWhateverStandardConformingStringsSays() throws Exception {
+      for (String setting : List.of("on", "off")) {
+        try (Connection pg = LocalStack.connect(target);
+            Statement st = pg.createStatement()) {
+          st.execute("SET standard_conforming_strings = " + setting);
+          try (ResultSet rs = st.executeQuery(
+              "SELECT " + SchemaConverter.pgLiteral("back\\slash it's") + ", " + SchemaConverter.pgLiteral("it's plain"))) {
+            rs.next();
+            assertThat(rs.getString(1)).as("standard_conforming_strings " + setting).isEqualTo("back\\slash it's");
+            assertThat(rs.getString(2)).isEqualTo("it's plain");
+          }
+        }
+      }
+    }
+
     private static String bound(String key) {
       return "t" + java.util.HexFormat.of().formatHex(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
