@@ -6,6 +6,7 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.sql.SQLException;
+import java.util.Set;
 
 /**
  * Sorts MySQL/MariaDB errors like {@link io.durablerunbooks.postgres.PostgresErrors} sorts
@@ -22,6 +23,8 @@ final class MySqlErrors {
   private static final int LOCK_WAIT_TIMEOUT = 1205;
   private static final int DEADLOCK = 1213;
   private static final int QUERY_INTERRUPTED = 1317;
+  /** Illegal mix of collations, of two, three or more operands. */
+  private static final Set<Integer> COLLATION_MIX = Set.of(1267, 1270, 1271);
 
   private MySqlErrors() {}
 
@@ -58,7 +61,7 @@ final class MySqlErrors {
               + "); retrying. Check that the server runs and that host and port in " + db.url() + " are right",
           FailureTypes.DATABASE_UNAVAILABLE);
     }
-    if (state.startsWith("42") || state.startsWith("22")) {
+    if (state.startsWith("42") || state.startsWith("22") || COLLATION_MIX.contains(code)) {
       return ApplicationFailure.newNonRetryableFailure(
           field + ": MySQL at " + where + " rejected the statement: " + server + " (error " + code + ")",
           FailureTypes.INVALID_INPUT);
@@ -67,6 +70,14 @@ final class MySqlErrors {
         field + ": MySQL at " + where + ": " + server + " (error " + code + ", SQLSTATE " + state + ")",
         FailureTypes.DATABASE_UNAVAILABLE,
         error);
+  }
+
+  /**
+   * Whether MySQL refused to compare a text with a column because the column's character set
+   * cannot hold one of its characters: the text cannot be any of the column's values.
+   */
+  static boolean charsetCannotHold(SQLException error) {
+    return COLLATION_MIX.contains(error.getErrorCode());
   }
 
   private static boolean isUnreachable(String state, Throwable error) {

@@ -36,11 +36,13 @@ final class SchemaConverter {
   private static final Pattern BINARY_KEY = Pattern.compile("(?i)(var)?binary\\(\\d+\\)");
   private static final Pattern TEXT_KEY = Pattern.compile("(?i)(var)?char\\(\\d+\\)");
   /**
-   * Character sets whose bytes are UTF-8, so a text key's bounds and key lists (utf8mb4 literals,
-   * which MariaDB converts to a utf8mb3 column's set and so keeps on its index) are the same text
-   * on both sides.
+   * Character sets of a text key split into ranges: those whose bytes are UTF-8, and latin1 and
+   * ascii, whose characters MariaDB converts to utf8mb4 and back one to one. A key's bounds and key
+   * lists are its text in UTF-8 on both sides; on the source, utf8mb4 literals and parameters,
+   * which MariaDB converts to the column's set and so keeps on its index (checked with EXPLAIN).
+   * Other sets (cp1251, sjis...) are copied and compared whole.
    */
-  private static final Set<String> UTF8_KEY = Set.of("utf8mb4", "utf8mb3", "utf8");
+  private static final Set<String> TEXT_KEY_CHARSETS = Set.of("utf8mb4", "utf8mb3", "utf8", "latin1", "ascii");
   private static final Set<String> BINARY_TYPES =
       Set.of("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob");
   private static final long MAX_BIGINT_NEXT = Long.MAX_VALUE;
@@ -199,7 +201,8 @@ final class SchemaConverter {
           "table " + t.name() + " is copied and verified in one piece: "
               + (t.primaryKey().isEmpty()
                   ? "it has no primary key"
-                  : "its primary key is neither one integer, binary or UTF-8 (utf8mb4, utf8mb3) char/varchar column nor an integer column"
+                  : "its primary key is neither one integer, binary or char/varchar column (in utf8mb4, utf8mb3, latin1 or ascii)"
+                      + " nor an integer column"
                       + " followed only by integer, date or time columns"));
     }
     String identity = columns.stream().filter(ColumnPlan::identity).map(ColumnPlan::name).findFirst().orElse("");
@@ -557,8 +560,8 @@ final class SchemaConverter {
    * key's other columns are integers, dates or times, or when it is the key's only column and a
    * {@code binary(n)} or {@code varbinary(n)} (a UUID's bytes), which MySQL's index and
    * PostgreSQL's ORDER BY put in the same order, so a range's rows are read in the same order on
-   * both sides; or the key's only column, a utf8mb4 or utf8mb3 {@code char(n)} or
-   * {@code varchar(n)}, whose ranges follow the source's collation (the target's rows of a range are
+   * both sides; or the key's only column, a {@code char(n)} or {@code varchar(n)} in one of
+   * {@link #TEXT_KEY_CHARSETS}, whose ranges follow the source's collation (the target's rows of a range are
    * checked against the source's keys where its order differs). Empty when there is none.
    */
   private static String chunkKey(Table t, List<ColumnPlan> columns) {
@@ -577,7 +580,7 @@ final class SchemaConverter {
         && BINARY_KEY.matcher(key.get(0).sourceType()).matches();
     boolean text = key.size() == 1 && key.get(0).family() == ColumnFamily.TEXT
         && TEXT_KEY.matcher(key.get(0).sourceType()).matches()
-        && t.columns().stream().anyMatch(c -> c.name().equals(key.get(0).name()) && UTF8_KEY.contains(c.charset()));
+        && t.columns().stream().anyMatch(c -> c.name().equals(key.get(0).name()) && TEXT_KEY_CHARSETS.contains(c.charset()));
     return ordered || bytes || text ? t.primaryKey().get(0) : "";
   }
 }

@@ -252,14 +252,15 @@ final class ValueSql {
   }
 
   /**
-   * The chunk key's value as a range bound, as MySQL selects it: the integer, or a binary key's
-   * bytes in hex after an {@code x} (never empty, as an empty bound is an open one).
+   * The chunk key's value as a range bound, as MySQL selects it: the integer, a binary key's bytes
+   * in hex after an {@code x}, or a text key's UTF-8 (a latin1 key's converted) in hex after a
+   * {@code t} (never empty, as an empty bound is an open one).
    */
   static String mysqlBound(TablePlan t) {
     if (t.binaryChunks()) {
       return "CONCAT('x', LOWER(HEX(" + mq(t.chunkKey()) + ")))";
     }
-    return t.textChunks() ? "CONCAT('t', LOWER(HEX(" + mq(t.chunkKey()) + ")))" : mq(t.chunkKey());
+    return t.textChunks() ? "CONCAT('t', LOWER(HEX(" + mysqlCanonical(keyColumns(t).get(0)) + ")))" : mq(t.chunkKey());
   }
 
   /**

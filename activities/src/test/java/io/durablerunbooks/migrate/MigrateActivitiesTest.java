@@ -975,9 +975,9 @@ class MigrateActivitiesTest {
 
   /**
    * Tables split on a text key, in ranges of the source's collation order: mixed-case codes, whose
-   * order under utf8mb4_unicode_ci (case-insensitive) is not PostgreSQL's byte order, and UUIDs in
-   * {@code char(36)}. The target finds a range's rows by the source's keys, and a row of a key the
-   * source does not hold by counting.
+   * order under utf8mb4_unicode_ci (case-insensitive) is not PostgreSQL's byte order, UUIDs in
+   * {@code char(36)}, and keys in utf8mb3, latin1 and ascii. The target finds a range's rows by the
+   * source's keys, and a row of a key the source does not hold by counting.
    */
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -1002,6 +1002,12 @@ class MigrateActivitiesTest {
           "CREATE TABLE legacy (code VARCHAR(20) CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci NOT NULL PRIMARY KEY,"
               + " v INT NOT NULL)",
           "INSERT INTO legacy SELECT CONCAT(IF(seq % 2 = 0, 'é', 'E'), LPAD(seq, 6, '0')), seq FROM seq_1_to_20000",
+          // latin1_swedish_ci puts Ä after z, PostgreSQL's byte order € (0x80 in latin1) after Ä.
+          "CREATE TABLE latin (code VARCHAR(20) CHARACTER SET latin1 COLLATE latin1_swedish_ci NOT NULL PRIMARY KEY,"
+              + " v INT NOT NULL)",
+          "INSERT INTO latin SELECT CONCAT(ELT(seq % 4 + 1, 'Ä', 'z', 'a', '€'), LPAD(seq, 6, '0')), seq FROM seq_1_to_20000",
+          "CREATE TABLE plain (code VARCHAR(12) CHARACTER SET ascii NOT NULL PRIMARY KEY, v INT NOT NULL)",
+          "INSERT INTO plain SELECT CONCAT(IF(seq % 2 = 0, 'x', 'Y'), LPAD(seq, 6, '0')), seq FROM seq_1_to_20000",
           "CREATE TABLE uuids (id CHAR(36) NOT NULL PRIMARY KEY, n INT NOT NULL)",
           "INSERT INTO uuids SELECT IF(seq % 3 = 0, UPPER(u), u), seq FROM (SELECT seq, CONCAT_WS('-', SUBSTR(MD5(seq), 1, 8),"
               + " SUBSTR(MD5(seq), 9, 4), SUBSTR(MD5(seq), 13, 4), SUBSTR(MD5(seq), 17, 4), SUBSTR(MD5(seq), 21, 12)) AS u"
@@ -1030,6 +1036,17 @@ class MigrateActivitiesTest {
         assertThat(rs.getString(1)).as("the first range ends at the 3 000th key in the source's order").isEqualTo(ranges.get(0).upTo());
       }
       assertThat(pgValue(target, "SELECT count(*) FROM codes")).isEqualTo("24006");
+
+      assertThat(table("latin").textChunks()).as("a latin1 key: its bounds are its text in UTF-8").isTrue();
+      assertThat(table("plain").textChunks()).as("an ascii key").isTrue();
+      List<KeyRange> latin = activities.planChunks(spec, table("latin"));
+      assertThat(latin).as("20 000 keys in ranges of 3 000").hasSize(7);
+      try (Connection my = LocalStack.connectMariadb(source);
+          Statement st = my.createStatement();
+          ResultSet rs = st.executeQuery("SELECT code FROM latin ORDER BY code LIMIT 1 OFFSET 2999")) {
+        rs.next();
+        assertThat(latin.get(0).upTo()).as("the 3 000th key in the source's order, in UTF-8").isEqualTo(bound(rs.getString(1)));
+      }
     }
 
     @Test
@@ -1061,6 +1078,17 @@ class MigrateActivitiesTest {
           new RowDifference("é000010", RowDifference.Kind.DIFFERENT),
           // utf8mb3_general_ci finds é000010 for e000010: an exact string, it is not the source's.
           new RowDifference("e000010", RowDifference.Kind.EXTRA_IN_TARGET));
+      assertListed(
+          "latin",
+          List.of("UPDATE latin SET v = 0 WHERE code = '€000003'", "DELETE FROM latin WHERE code = 'Ä000004'",
+              "INSERT INTO latin VALUES ('ä000004', 4), ('😀 not latin1', 1)"),
+          List.of("UPDATE latin SET v = 3 WHERE code = '€000003'", "INSERT INTO latin VALUES ('Ä000004', 4)",
+              "DELETE FROM latin WHERE code IN ('ä000004', '😀 not latin1')"),
+          new RowDifference("€000003", RowDifference.Kind.DIFFERENT),
+          new RowDifference("Ä000004", RowDifference.Kind.MISSING_IN_TARGET),
+          new RowDifference("ä000004", RowDifference.Kind.EXTRA_IN_TARGET),
+          // A key latin1 cannot hold is looked up on the source all the same, and not found.
+          new RowDifference("😀 not latin1", RowDifference.Kind.EXTRA_IN_TARGET));
     }
 
     @Test
@@ -1142,6 +1170,19 @@ class MigrateActivitiesTest {
         assertThat(activities.verifyTable(s, codes).clean()).isTrue();
         assertThat(pgValue(copy, "SELECT note FROM codes WHERE code = 'a000010'")).isEqualTo("renamed 😀");
         assertThat(pgValue(copy, "SELECT count(*) FROM codes")).isEqualTo("24005");
+
+        LocalStack.mariadbSql(
+            changed,
+            "UPDATE latin SET v = -1 WHERE code = '€000003'",
+            "DELETE FROM latin WHERE code = 'Ä000004'",
+            "INSERT INTO latin VALUES ('Ö added', 7)");
+        TablePlan latin = plan.tables().stream().filter(t -> t.name().equals("latin")).findFirst().orElseThrow();
+        SyncResult latinSynced = activities.syncTable(new SyncRequest(s, latin, plan.sourceTime()));
+        assertThat(latinSynced.upserted()).as("one changed, one added").isEqualTo(2);
+        assertThat(latinSynced.deleted()).isEqualTo(1);
+        assertThat(activities.verifyTable(s, latin).clean()).isTrue();
+        assertThat(pgValue(copy, "SELECT v FROM latin WHERE code = '€000003'")).isEqualTo("-1");
+        assertThat(pgValue(copy, "SELECT v FROM latin WHERE code = 'Ö added'")).isEqualTo("7");
       });
     }
   }
