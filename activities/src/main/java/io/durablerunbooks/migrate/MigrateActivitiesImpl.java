@@ -392,7 +392,8 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
           if (!watermark.isEmpty()) {
             if (verifier.progress().ranges() == 0) {
               changed[0] += repairer.upsertChangedSince(watermark, request.since(), spec.sync().margin().toSeconds());
-              if (table.integerKey() && verifier.keySetsSoFar(connections, spec.targetSchema(), table).same()) {
+              if (TableVerifier.hasKeySets(table)
+                  && verifier.keySetsSoFar(connections, spec.targetSchema(), table).filter(TableVerifier.KeySets::same).isPresent()) {
                 return new TableVerification(table.name(), 0, 0, 0, 0, 0, List.of(), 0);
               }
             }
@@ -470,12 +471,13 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
 
   /**
    * {@code changed} with the verdict on the whole table's keys: the key sets when the table's key is
-   * one integer column (a walk of the keys only if they differ), else a walk of the keys.
+   * one integer, text or binary column (a walk of the keys only if they differ), else a walk of the
+   * keys.
    */
   private static TableVerification withKeySets(MigrateSpec spec, TablePlan table, TableVerifier verifier,
       TableVerifier.Connections connections, TableVerifier.Pauser pauser, TableVerification changed)
       throws SQLException, IOException, InterruptedException {
-    if (!table.integerKey()) {
+    if (!TableVerifier.hasKeySets(table)) {
       TableVerification keys = verifier.walk(connections, spec.targetSchema(), keysOnly(table), spec.verify(), pauser, TableVerifier.NO_REPAIR);
       return merged(table, changed, keys);
     }

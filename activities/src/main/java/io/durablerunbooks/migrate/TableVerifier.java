@@ -363,11 +363,16 @@ final class TableVerifier {
   /** Each side's key count and whether their key sets agree, by {@link #keyFingerprint}. */
   record KeySets(long sourceRows, long targetRows, boolean same) {}
 
+  /** Whether {@link #keySets} can compare the table's keys: a single integer, text or binary key. */
+  static boolean hasKeySets(TablePlan t) {
+    return t.integerKey() || t.textChunks() || t.binaryChunks();
+  }
+
   /**
-   * Whether both sides hold the same set of keys, without hashing a row: the count and sum of the
-   * keys of a table split on one integer key and the xor of a 32-bit mix of each, computed in both
-   * engines with integer arithmetic that overflows in neither. Made for the cutover's window, where
-   * a deletion or an insertion must be seen in a fraction of a second.
+   * Whether both sides hold the same set of keys, without hashing a row ({@link #keyFingerprint}).
+   * Made for the cutover's window, where a deletion or an insertion must be seen in a fraction of a
+   * second, and for a text key whose engines order it otherwise, which a walk of its keys compares
+   * range by range, key by key.
    */
   KeySets keySets(Connections connections, String schema, TablePlan t) throws SQLException {
     return keySets(connections, schema, t, "");
@@ -378,42 +383,57 @@ final class TableVerifier {
    * keys up to the largest the target holds: rows the application inserted after the sync read the
    * source are the next sync's to carry, not a difference to walk every range for. Under a steady
    * insert load the whole key sets never agree, and each delta sync would walk the table. A
-   * read-only source, as in the cutover's window, is compared whole.
+   * read-only source, as in the cutover's window, is compared whole. Empty for a text or binary key
+   * of a source taking writes: the largest key in the target's order bounds nothing in the
+   * source's, and the whole sets would differ under inserts, a query spent for a walk anyway.
    */
-  KeySets keySetsSoFar(Connections connections, String schema, TablePlan t) throws SQLException {
+  Optional<KeySets> keySetsSoFar(Connections connections, String schema, TablePlan t) throws SQLException {
     boolean live = "0".equals(sourceSide(() -> fingerprint(connections.source(), "SELECT @@GLOBAL.read_only", 1).get(0)));
+    if (!t.integerKey()) {
+      return live ? Optional.empty() : Optional.of(keySets(connections, schema, t, ""));
+    }
     String highest = live
         ? fingerprint(connections.target(), "SELECT max(" + ValueSql.pq(t.chunkKey()) + ") FROM " + ValueSql.pq(schema) + "."
             + ValueSql.pq(t.name()), 1).get(0)
         : null;
-    return keySets(connections, schema, t, highest == null ? "" : " WHERE %s <= " + Long.parseLong(highest));
+    return Optional.of(keySets(connections, schema, t, highest == null ? "" : " WHERE %s <= " + Long.parseLong(highest)));
   }
 
   /** @param where {@code ""}, or a condition on the key written as {@code %s} */
   private KeySets keySets(Connections connections, String schema, TablePlan t, String where) throws SQLException {
-    if (!t.integerKey()) {
-      throw new IllegalArgumentException(t.name() + " is not split on one integer key");
+    if (!hasKeySets(t)) {
+      throw new IllegalArgumentException(t.name() + " is not split on one integer, text or binary key");
     }
     String mysqlKey = ValueSql.mq(t.chunkKey());
     String pgKey = ValueSql.pq(t.chunkKey());
     CompletableFuture<List<String>> mine = CompletableFuture.supplyAsync(
         () -> sourceSide(() -> fingerprint(connections.source(),
-            keyFingerprint(mysqlKey, true) + " FROM " + ValueSql.mq(t.name()) + where.replace("%s", mysqlKey), 3)),
+            keyFingerprint(t, true) + " FROM " + ValueSql.mq(t.name()) + where.replace("%s", mysqlKey), 3)),
         threads);
     List<String> theirs = fingerprint(connections.target(),
-        keyFingerprint(pgKey, false) + " FROM " + ValueSql.pq(schema) + "." + ValueSql.pq(t.name()) + where.replace("%s", pgKey), 3);
+        keyFingerprint(t, false) + " FROM " + ValueSql.pq(schema) + "." + ValueSql.pq(t.name()) + where.replace("%s", pgKey), 3);
     List<String> ours = join(mine);
     return new KeySets(Long.parseLong(ours.get(0)), Long.parseLong(theirs.get(0)), sameNumbers(ours, theirs));
   }
 
   /**
-   * COUNT, SUM of the keys and XOR of their mix, {@code h = ((m ^ (m >> 16)) * c2) mod 2^32,
-   * m = (k * c1 + c0) mod 2^32}, a bijection on 32-bit keys: sets that differ by keys the
-   * watermark missed agree on all three by about a 2^-32 chance. A SUM of the mix too cost MariaDB
-   * as much again (it evaluates the expression once per aggregate), inside the cutover's
-   * write-unavailability window.
+   * COUNT, and for one integer key the SUM of the keys and XOR of their mix,
+   * {@code h = ((m ^ (m >> 16)) * c2) mod 2^32, m = (k * c1 + c0) mod 2^32}, a bijection on 32-bit
+   * keys: sets that differ by keys the watermark missed agree on all three by about a 2^-32 chance.
+   * A SUM of the mix too cost MariaDB as much again (it evaluates the expression once per
+   * aggregate), inside the cutover's write-unavailability window. For a text or binary key, the XOR
+   * of the first 60 bits of the MD5 of each key's bytes (a text key's in UTF-8), the only hash both
+   * engines have that costs each about a microsecond; a key that differs only in case or accent
+   * from the source's hashes otherwise, as it is another key.
    */
-  static String keyFingerprint(String key, boolean mysql) {
+  static String keyFingerprint(TablePlan t, boolean mysql) {
+    String key = mysql ? ValueSql.mq(t.chunkKey()) : ValueSql.pq(t.chunkKey());
+    if (!t.integerKey()) {
+      String bytes = mysql && t.textChunks() ? "CONVERT(" + key + " USING utf8mb4)" : key;
+      return mysql
+          ? "SELECT COUNT(*), COALESCE(BIT_XOR(CAST(CONV(LEFT(MD5(" + bytes + "), 15), 16, 10) AS UNSIGNED)), 0), 0"
+          : "SELECT count(*), coalesce(bit_xor(('x' || left(md5(" + key + "), 15))::bit(60)::bigint), 0), 0";
+    }
     String k = mysql ? "(CAST(" + key + " AS UNSIGNED) % 4294967296)" : "(((" + key + " % 4294967296) + 4294967296) % 4294967296)::bigint";
     String m = "((" + k + " * 1664525 + 1013904223) % 4294967296)";
     String h = "(((" + m + (mysql ? " ^ (" : " # (") + m + " >> 16)) * 73244475) % 4294967296)";

@@ -155,6 +155,19 @@ class MigrateActivitiesTest {
       return verifier;
     }
 
+    /** Compares the table's key sets, on sessions set up as the activities set them up. */
+    TableVerifier.KeySets keySets(String table) {
+      MySqlSessions sessions = new MySqlSessions(SecretResolver.fromEnvironment());
+      return sessions.withConnection(spec.source(), "source", my -> {
+        try (Connection pg = LocalStack.connect(target)) {
+          return new TableVerifier(java.util.concurrent.Executors.newCachedThreadPool(), TableVerifier.Progress.start())
+              .keySets(new TableVerifier.Connections(my, my, pg), "public", table(table));
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+    }
+
     /** Changes the target's copy, expects the table's verification to list exactly these rows, then puts it back. */
     void assertListed(String table, List<String> change, List<String> back, RowDifference... listed) throws Exception {
       LocalStack.sql(target, change.toArray(String[]::new));
@@ -944,6 +957,20 @@ class MigrateActivitiesTest {
     }
 
     @Test
+    void theKeySetsOfABinaryKeyAgreeAndTellAKeyOfOtherBytes() throws Exception {
+      assertThat(keySets("sessions").same()).isTrue();
+      LocalStack.sql(target, "UPDATE sessions SET id = '\\x00000000000000000000000000000008' WHERE user_id = 8");
+      try {
+        TableVerifier.KeySets sets = keySets("sessions");
+        assertThat(sets.same()).as("as many keys, one of other bytes").isFalse();
+        assertThat(sets.targetRows()).isEqualTo(sets.sourceRows());
+      } finally {
+        LocalStack.sql(target, "UPDATE sessions SET id = '\\xc9f0f895fb98ab9159f51fd0297e236d' WHERE user_id = 8");
+      }
+      assertThat(keySets("sessions").same()).isTrue();
+    }
+
+    @Test
     void theDeltaSyncRepairsRowsByTheirWholeKey() throws Exception {
       onASecondCopy(4_000, (changed, copy, s, plan) -> {
         LocalStack.mariadbSql(
@@ -1006,6 +1033,10 @@ class MigrateActivitiesTest {
           "CREATE TABLE latin (code VARCHAR(20) CHARACTER SET latin1 COLLATE latin1_swedish_ci NOT NULL PRIMARY KEY,"
               + " v INT NOT NULL)",
           "INSERT INTO latin SELECT CONCAT(ELT(seq % 4 + 1, 'Ä', 'z', 'a', '€'), LPAD(seq, 6, '0')), seq FROM seq_1_to_20000",
+          // Accent-insensitive: é000001 e000002 é000003 in the source's order, every é after every e in PostgreSQL's.
+          "CREATE TABLE stamped (code VARCHAR(20) COLLATE utf8mb4_unicode_ci NOT NULL PRIMARY KEY, v INT NOT NULL,"
+              + " updated_at DATETIME(6) NOT NULL)",
+          "INSERT INTO stamped SELECT CONCAT(IF(seq % 2 = 0, 'e', 'é'), LPAD(seq, 6, '0')), seq, '2024-01-01' FROM seq_1_to_20000",
           "CREATE TABLE plain (code VARCHAR(12) CHARACTER SET ascii NOT NULL PRIMARY KEY, v INT NOT NULL)",
           "INSERT INTO plain SELECT CONCAT(IF(seq % 2 = 0, 'x', 'Y'), LPAD(seq, 6, '0')), seq FROM seq_1_to_20000",
           "CREATE TABLE uuids (id CHAR(36) NOT NULL PRIMARY KEY, n INT NOT NULL)",
@@ -1130,6 +1161,42 @@ class MigrateActivitiesTest {
             assertThat(rs.getString(2)).isEqualTo("it's plain");
           }
         }
+      }
+    }
+
+    @Test
+    void theKeySetsOfATextKeyAgreeAfterTheCopyAndTellAKeyChangedOnlyInCase() throws Exception {
+      for (String table : List.of("codes", "latin", "uuids", "stamped")) {
+        assertThat(keySets(table).same()).as(table).isTrue();
+      }
+      LocalStack.sql(target, "UPDATE codes SET code = 'A000002' WHERE code = 'a000002'");
+      try {
+        TableVerifier.KeySets sets = keySets("codes");
+        assertThat(sets.same()).as("as many keys, one another: the source's collation finds it, its bytes differ").isFalse();
+        assertThat(sets.targetRows()).isEqualTo(sets.sourceRows()).isEqualTo(24_006);
+      } finally {
+        LocalStack.sql(target, "UPDATE codes SET code = 'a000002' WHERE code = 'A000002'");
+      }
+      assertThat(keySets("codes").same()).isTrue();
+    }
+
+    @Test
+    void changedRowsAreCheckedWithTheKeySetsRatherThanAWalkOfEveryKey() throws Exception {
+      MigrateSpec watermarked = new MigrateSpec(spec.header(), spec.source(), spec.target(), spec.targetSchema(), List.of(),
+          List.of(), spec.keylessTables(), Map.of(), spec.copy(), new SyncOptions(true, Map.of("stamped", "updated_at"),
+          Duration.ofMinutes(1)), spec.verify());
+      String since = "2030-01-01 00:00:00.000000";
+      TableVerification clean = activities.verifyChangedRows(watermarked, table("stamped"), since);
+      assertThat(clean.clean()).isTrue();
+      assertThat(clean.ranges()).as("the rows changed since (none), then the key sets: no walk of 20 000 keys").isEqualTo(2);
+      LocalStack.sql(target, "DELETE FROM stamped WHERE code = 'é000001'", "INSERT INTO stamped VALUES ('x extra', 1, '2024-01-01')");
+      try {
+        TableVerification changed = activities.verifyChangedRows(watermarked, table("stamped"), since);
+        assertThat(changed.differences()).as("the key sets differ, so the keys are walked").containsExactlyInAnyOrder(
+            new RowDifference("é000001", RowDifference.Kind.MISSING_IN_TARGET),
+            new RowDifference("x extra", RowDifference.Kind.EXTRA_IN_TARGET));
+      } finally {
+        LocalStack.sql(target, "DELETE FROM stamped WHERE code = 'x extra'", "INSERT INTO stamped VALUES ('é000001', 1, '2024-01-01')");
       }
     }
 
