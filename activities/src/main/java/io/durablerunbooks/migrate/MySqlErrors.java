@@ -73,8 +73,9 @@ final class MySqlErrors {
   }
 
   /**
-   * Whether MySQL refused to compare a text with a column because the column's character set
-   * cannot hold one of its characters: the text cannot be any of the column's values.
+   * Whether MySQL refused to compare texts of different character sets or collations: for a
+   * non-ASCII text looked up in a column of a narrower set (an emoji in latin1), because the set
+   * cannot hold it, so it is none of the column's values.
    */
   static boolean charsetCannotHold(SQLException error) {
     return COLLATION_MIX.contains(error.getErrorCode());
