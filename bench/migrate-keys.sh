@@ -20,13 +20,7 @@ cd "$(dirname "$0")/.."
 ROWS="${1:-1000000}"
 RUNS="${BENCH_RUNS:-1}"
 SRC=bench_keys
-QUEUE=bench-migrate
-PORT=18092
 TABLES=(by_int by_uuid by_code by_latin)
-if [[ ! "$ROWS" =~ ^[0-9]+$ ]] || ((ROWS < 1000)); then
-  echo "usage: bench/migrate-keys.sh [ROWS] (ROWS >= 1000, got '$ROWS')" >&2
-  exit 2
-fi
 
 # shellcheck source=bench/migrate-lib.sh
 source bench/migrate-lib.sh

@@ -1,7 +1,16 @@
 # shellcheck shell=bash
 # What bench/migrate.sh and bench/migrate-keys.sh share: the local stack up with its clients set up,
 # the migrate-data runbook file they run, best-of bookkeeping, and step times from a run's report.
-# Sourced from the repository's root; needs QUEUE (the bench worker's task queue).
+# Sourced from the repository's root, with ROWS (the script's argument) set: checked before anything
+# starts.
+
+if [[ ! "$ROWS" =~ ^[0-9]+$ ]] || ((ROWS < 1000)); then
+  echo "usage: $0 [ROWS] (ROWS >= 1000, got '$ROWS')" >&2
+  exit 2
+fi
+# The bench's own worker: its task queue and port, apart from the stack's worker.
+QUEUE=bench-migrate
+PORT=18092
 
 if ! stack_log="$(scripts/stack.sh up 2>&1 >/dev/null)"; then
   echo "$stack_log" >&2

@@ -20,13 +20,7 @@ RUNS="${BENCH_RUNS:-1}"
 OURS="${BENCH_OURS:-1}"
 RAW_PARALLEL="${BENCH_RAW_PARALLEL:-2}"
 SRC=bench_src
-QUEUE=bench-migrate
-PORT=18092
 TABLES=(customers orders order_lines documents)
-if [[ ! "$ROWS" =~ ^[0-9]+$ ]] || ((ROWS < 1000)); then
-  echo "usage: bench/migrate.sh [ROWS] (ROWS >= 1000, got '$ROWS')" >&2
-  exit 2
-fi
 
 # shellcheck source=bench/migrate-lib.sh
 source bench/migrate-lib.sh

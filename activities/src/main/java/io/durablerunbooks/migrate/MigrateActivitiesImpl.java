@@ -392,8 +392,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
           if (!watermark.isEmpty()) {
             if (verifier.progress().ranges() == 0) {
               changed[0] += repairer.upsertChangedSince(watermark, request.since(), spec.sync().margin().toSeconds());
-              if (TableVerifier.hasKeySets(table)
-                  && verifier.keySetsSoFar(connections, spec.targetSchema(), table).filter(TableVerifier.KeySets::same).isPresent()) {
+              if (verifier.keySetsSoFar(connections, spec.targetSchema(), table).filter(TableVerifier.KeySets::same).isPresent()) {
                 return new TableVerification(table.name(), 0, 0, 0, 0, 0, List.of(), 0);
               }
             }

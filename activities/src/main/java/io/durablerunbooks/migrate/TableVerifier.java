@@ -236,7 +236,7 @@ final class TableVerifier {
 
   /**
    * Which of the target's rows a comparison reads: those of a WHERE clause, with its parameters
-   * bound to a range's keys where it has them ({@link #TEXT_RANGE}).
+   * bound to a range's keys where it has them ({@link #targetRows}).
    */
   private record Rows(String where, Optional<List<String>> keys) {
 
@@ -245,23 +245,20 @@ final class TableVerifier {
     }
   }
 
-  /**
-   * The target's rows of a text key's range, given its keys: each key looked up on the key index,
-   * three to four microseconds a key. Reading the index between the least and the greatest of the
-   * keys instead, with the keys as a filter, reads every row between them in the target's order:
-   * where the orders differ (accents the source ignores, which PostgreSQL's byte order puts after
-   * every unaccented letter: é0000001 e0000002 é0000003) that is most of the table for every range,
-   * a cost growing with the square of the table's rows (a verification of 3 million such keys: 6 min
-   * 23 s, 734 ranges). Spans of a thousand keys each in the target's order fare little better, as a
-   * span across two such runs is as long (2 min 12 s). The tables migrate-data creates compare text
-   * by the database's default collation, deterministic, so a key finds only itself.
-   */
-  private static final String TEXT_RANGE = " WHERE %s = ANY (?::text[])";
 
   /**
    * The target's rows of a range: the same bounds, or for a table split on a text key, whose ranges
    * follow the source's collation (which PostgreSQL's need not share), the rows of the source's keys
-   * in the range, read from the source's key index; none where it holds none.
+   * in the range, read from the source's key index; none where it holds none. Each key is looked up
+   * on the target's key index, three to four microseconds a key. Reading the index between the
+   * least and the greatest of the keys instead, with the keys as a filter, reads every row between
+   * them in the target's order: where the orders differ (accents the source ignores, which
+   * PostgreSQL's byte order puts after every unaccented letter: é0000001 e0000002 é0000003) that is
+   * most of the table for every range, a cost growing with the square of the table's rows (a
+   * verification of 3 million such keys: 6 min 23 s, 734 ranges). Spans of a thousand keys each in
+   * the target's order fare little better, as a span across two such runs is as long (2 min 12 s).
+   * The tables migrate-data creates compare text by the database's default collation,
+   * deterministic, so a key finds only itself.
    */
   private static Rows targetRows(Connections connections, TablePlan t, KeyRange range, String mysqlWhere) throws SQLException {
     if (!t.textChunks()) {
@@ -276,7 +273,7 @@ final class TableVerifier {
     if (keys.isEmpty()) {
       return Rows.where(" WHERE false");
     }
-    return new Rows(String.format(TEXT_RANGE, ValueSql.pq(t.chunkKey())), Optional.of(keys));
+    return new Rows(" WHERE " + ValueSql.keyIn(t, keys.size(), false), Optional.of(keys));
   }
 
   /**
@@ -384,11 +381,15 @@ final class TableVerifier {
    * keys up to the largest the target holds: rows the application inserted after the sync read the
    * source are the next sync's to carry, not a difference to walk every range for. Under a steady
    * insert load the whole key sets never agree, and each delta sync would walk the table. A
-   * read-only source, as in the cutover's window, is compared whole. Empty for a text or binary key
-   * of a source taking writes: the largest key in the target's order bounds nothing in the
-   * source's, and the whole sets would differ under inserts, a query spent for a walk anyway.
+   * read-only source, as in the cutover's window, is compared whole. Empty for a table without key
+   * sets ({@link #hasKeySets}), and for a text or binary key of a source taking writes: the largest
+   * key in the target's order bounds nothing in the source's, and the whole sets would differ under
+   * inserts, a query spent for a walk anyway.
    */
   Optional<KeySets> keySetsSoFar(Connections connections, String schema, TablePlan t) throws SQLException {
+    if (!hasKeySets(t)) {
+      return Optional.empty();
+    }
     boolean live = "0".equals(sourceSide(() -> fingerprint(connections.source(), "SELECT @@GLOBAL.read_only", 1).get(0)));
     if (!t.integerKey()) {
       return live ? Optional.empty() : Optional.of(keySets(connections, schema, t, ""));
