@@ -36,13 +36,17 @@ final class SchemaConverter {
   private static final Pattern BINARY_KEY = Pattern.compile("(?i)(var)?binary\\(\\d+\\)");
   private static final Pattern TEXT_KEY = Pattern.compile("(?i)(var)?char\\(\\d+\\)");
   /**
-   * Character sets of a text key split into ranges: those whose bytes are UTF-8, and latin1 and
-   * ascii, whose characters MariaDB converts to utf8mb4 and back one to one. A key's bounds and key
-   * lists are its text in UTF-8 on both sides; on the source, utf8mb4 literals and parameters,
-   * which MariaDB converts to the column's set and so keeps on its index (checked with EXPLAIN).
-   * Other sets (cp1251, sjis...) are copied and compared whole.
+   * A text key in any character set is split into ranges: MariaDB converts each set's characters to
+   * utf8mb4 and back, so a key's bounds and key lists are its text in UTF-8 on both sides; on the
+   * source, utf8mb4 literals and parameters, which MariaDB converts to the column's set and so keeps
+   * on its index (checked with EXPLAIN for latin1, cp1251, sjis and ucs2). A bound that comes back as
+   * other bytes (cp932's duplicate codes) still splits the source's rows in the same ranges for every
+   * statement, as they all compare with the same literal.
    */
-  private static final Set<String> TEXT_KEY_CHARSETS = Set.of("utf8mb4", "utf8mb3", "utf8", "latin1", "ascii");
+  private static boolean splitsByText(Column c) {
+    return !c.charset().isEmpty() && !c.charset().equals("binary");
+  }
+
   private static final Set<String> BINARY_TYPES =
       Set.of("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob");
   private static final long MAX_BIGINT_NEXT = Long.MAX_VALUE;
@@ -560,8 +564,8 @@ final class SchemaConverter {
    * key's other columns are integers, dates or times, or when it is the key's only column and a
    * {@code binary(n)} or {@code varbinary(n)} (a UUID's bytes), which MySQL's index and
    * PostgreSQL's ORDER BY put in the same order, so a range's rows are read in the same order on
-   * both sides; or the key's only column, a {@code char(n)} or {@code varchar(n)} in one of
-   * {@link #TEXT_KEY_CHARSETS}, whose ranges follow the source's collation (the target's rows of a range are
+   * both sides; or the key's only column, a {@code char(n)} or {@code varchar(n)}
+   * ({@link #splitsByText}), whose ranges follow the source's collation (the target's rows of a range are
    * checked against the source's keys where its order differs). Empty when there is none.
    */
   private static String chunkKey(Table t, List<ColumnPlan> columns) {
@@ -580,7 +584,7 @@ final class SchemaConverter {
         && BINARY_KEY.matcher(key.get(0).sourceType()).matches();
     boolean text = key.size() == 1 && key.get(0).family() == ColumnFamily.TEXT
         && TEXT_KEY.matcher(key.get(0).sourceType()).matches()
-        && t.columns().stream().anyMatch(c -> c.name().equals(key.get(0).name()) && TEXT_KEY_CHARSETS.contains(c.charset()));
+        && t.columns().stream().anyMatch(c -> c.name().equals(key.get(0).name()) && splitsByText(c));
     return ordered || bytes || text ? t.primaryKey().get(0) : "";
   }
 }

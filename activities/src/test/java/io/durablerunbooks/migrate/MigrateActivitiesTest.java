@@ -1003,7 +1003,7 @@ class MigrateActivitiesTest {
   /**
    * Tables split on a text key, in ranges of the source's collation order: mixed-case codes, whose
    * order under utf8mb4_unicode_ci (case-insensitive) is not PostgreSQL's byte order, UUIDs in
-   * {@code char(36)}, and keys in utf8mb3, latin1 and ascii. The target finds a range's rows by the
+   * {@code char(36)}, and keys in utf8mb3, latin1, ascii, cp1251, sjis and ucs2. The target finds a range's rows by the
    * source's keys, and a row of a key the source does not hold by counting.
    */
   @Nested
@@ -1037,6 +1037,16 @@ class MigrateActivitiesTest {
           "CREATE TABLE stamped (code VARCHAR(20) COLLATE utf8mb4_unicode_ci NOT NULL PRIMARY KEY, v INT NOT NULL,"
               + " updated_at DATETIME(6) NOT NULL)",
           "INSERT INTO stamped SELECT CONCAT(IF(seq % 2 = 0, 'e', 'é'), LPAD(seq, 6, '0')), seq, '2024-01-01' FROM seq_1_to_20000",
+          // Each set's case- or accent-insensitive order interleaves keys PostgreSQL's byte order keeps apart
+          // (sjis: half-width ｶ is one byte, before あ; in UTF-8 after it).
+          "CREATE TABLE cyrillic (code VARCHAR(20) CHARACTER SET cp1251 COLLATE cp1251_general_ci NOT NULL PRIMARY KEY,"
+              + " v INT NOT NULL)",
+          "INSERT INTO cyrillic SELECT CONCAT(ELT(seq % 4 + 1, 'Ж', 'z', 'а', 'Ё'), LPAD(seq, 6, '0')), seq FROM seq_1_to_20000",
+          "CREATE TABLE japanese (code VARCHAR(20) CHARACTER SET sjis COLLATE sjis_japanese_ci NOT NULL PRIMARY KEY,"
+              + " v INT NOT NULL)",
+          "INSERT INTO japanese SELECT CONCAT(ELT(seq % 4 + 1, 'ｶ', 'Z', 'あ', 'a'), LPAD(seq, 6, '0')), seq FROM seq_1_to_20000",
+          "CREATE TABLE wide (code VARCHAR(20) CHARACTER SET ucs2 COLLATE ucs2_general_ci NOT NULL PRIMARY KEY, v INT NOT NULL)",
+          "INSERT INTO wide SELECT CONCAT(ELT(seq % 4 + 1, 'É', 'z', 'e', 'Ω'), LPAD(seq, 6, '0')), seq FROM seq_1_to_20000",
           "CREATE TABLE plain (code VARCHAR(12) CHARACTER SET ascii NOT NULL PRIMARY KEY, v INT NOT NULL)",
           "INSERT INTO plain SELECT CONCAT(IF(seq % 2 = 0, 'x', 'Y'), LPAD(seq, 6, '0')), seq FROM seq_1_to_20000",
           "CREATE TABLE uuids (id CHAR(36) NOT NULL PRIMARY KEY, n INT NOT NULL)",
@@ -1122,6 +1132,43 @@ class MigrateActivitiesTest {
           new RowDifference("😀 not latin1", RowDifference.Kind.EXTRA_IN_TARGET));
     }
 
+    /**
+     * A key in cp1251, sjis or ucs2 is split and compared as a latin1 key is: a changed, a missing
+     * and two extra rows (one equal to the missing one in the source's collation, one a key the set
+     * cannot hold, which MariaDB refuses to look up) listed by key.
+     */
+    @Test
+    void keysInOtherCharacterSetsAreSplitInTheSourcesOrderAndDifferencesListedByKey() throws Exception {
+      record Keys(String table, String changed, String missing, String sameInTheSourcesCollation) {}
+      for (Keys k : List.of(
+          new Keys("cyrillic", "Ё000003", "Ж000004", "ж000004"),
+          new Keys("japanese", "a000003", "Z000005", "z000005"),
+          new Keys("wide", "Ω000003", "É000004", "é000004"))) {
+        assertThat(table(k.table()).textChunks()).as(k.table()).isTrue();
+        List<KeyRange> ranges = activities.planChunks(spec, table(k.table()));
+        assertThat(ranges).as(k.table() + ": 20 000 keys in ranges of 3 000").hasSize(7);
+        try (Connection my = LocalStack.connectMariadb(source);
+            Statement st = my.createStatement();
+            ResultSet rs = st.executeQuery("SELECT code FROM " + k.table() + " ORDER BY code LIMIT 1 OFFSET 2999")) {
+          rs.next();
+          assertThat(ranges.get(0).upTo()).as(k.table() + ": the 3 000th key in the source's order, in UTF-8")
+              .isEqualTo(bound(rs.getString(1)));
+        }
+        String t = k.table();
+        assertListed(
+            t,
+            List.of("UPDATE " + t + " SET v = 0 WHERE code = '" + k.changed() + "'", "DELETE FROM " + t + " WHERE code = '" + k.missing() + "'",
+                "INSERT INTO " + t + " VALUES ('" + k.sameInTheSourcesCollation() + "', 4), ('😀 not in the set', 1)"),
+            List.of("UPDATE " + t + " SET v = 3 WHERE code = '" + k.changed() + "'",
+                "INSERT INTO " + t + " SELECT '" + k.missing() + "', " + Integer.parseInt(k.missing().substring(1)),
+                "DELETE FROM " + t + " WHERE code IN ('" + k.sameInTheSourcesCollation() + "', '😀 not in the set')"),
+            new RowDifference(k.changed(), RowDifference.Kind.DIFFERENT),
+            new RowDifference(k.missing(), RowDifference.Kind.MISSING_IN_TARGET),
+            new RowDifference(k.sameInTheSourcesCollation(), RowDifference.Kind.EXTRA_IN_TARGET),
+            new RowDifference("😀 not in the set", RowDifference.Kind.EXTRA_IN_TARGET));
+      }
+    }
+
     @Test
     void keysBothEnginesOrderAlikeAreComparedAsAnIntegerKeysRangesAreAndOthersByTheirKeys() {
       TableVerifier.Progress tokens = walk("tokens").progress();
@@ -1166,7 +1213,7 @@ class MigrateActivitiesTest {
 
     @Test
     void theKeySetsOfATextKeyAgreeAfterTheCopyAndTellAKeyChangedOnlyInCase() throws Exception {
-      for (String table : List.of("codes", "latin", "uuids", "stamped")) {
+      for (String table : List.of("codes", "latin", "uuids", "stamped", "cyrillic", "japanese", "wide")) {
         assertThat(keySets(table).same()).as(table).isTrue();
       }
       LocalStack.sql(target, "UPDATE codes SET code = 'A000002' WHERE code = 'a000002'");
@@ -1250,6 +1297,19 @@ class MigrateActivitiesTest {
         assertThat(activities.verifyTable(s, latin).clean()).isTrue();
         assertThat(pgValue(copy, "SELECT v FROM latin WHERE code = '€000003'")).isEqualTo("-1");
         assertThat(pgValue(copy, "SELECT v FROM latin WHERE code = 'Ö added'")).isEqualTo("7");
+
+        LocalStack.mariadbSql(
+            changed,
+            "UPDATE japanese SET v = -1 WHERE code = 'ｶ000004'",
+            "DELETE FROM japanese WHERE code IN ('あ000006', 'a000007')",
+            "INSERT INTO japanese VALUES ('漢字 added', 7)");
+        TablePlan japanese = plan.tables().stream().filter(t -> t.name().equals("japanese")).findFirst().orElseThrow();
+        SyncResult japaneseSynced = activities.syncTable(new SyncRequest(s, japanese, plan.sourceTime()));
+        assertThat(japaneseSynced.upserted()).as("sjis keys: one changed, one added").isEqualTo(2);
+        assertThat(japaneseSynced.deleted()).isEqualTo(2);
+        assertThat(activities.verifyTable(s, japanese).clean()).isTrue();
+        assertThat(pgValue(copy, "SELECT v FROM japanese WHERE code = 'ｶ000004'")).isEqualTo("-1");
+        assertThat(pgValue(copy, "SELECT v FROM japanese WHERE code = '漢字 added'")).isEqualTo("7");
       });
     }
   }
