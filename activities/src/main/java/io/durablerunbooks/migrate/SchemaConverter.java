@@ -205,8 +205,7 @@ final class SchemaConverter {
           "table " + t.name() + " is copied and verified in one piece: "
               + (t.primaryKey().isEmpty()
                   ? "it has no primary key"
-                  : "its primary key is neither one integer, binary or char/varchar column (in utf8mb4, utf8mb3, latin1 or ascii)"
-                      + " nor an integer column"
+                  : "its primary key is neither one integer, binary or char/varchar column nor an integer column"
                       + " followed only by integer, date or time columns"));
     }
     String identity = columns.stream().filter(ColumnPlan::identity).map(ColumnPlan::name).findFirst().orElse("");
