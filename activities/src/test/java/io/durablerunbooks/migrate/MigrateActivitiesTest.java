@@ -1038,13 +1038,13 @@ class MigrateActivitiesTest {
               + " updated_at DATETIME(6) NOT NULL)",
           "INSERT INTO stamped SELECT CONCAT(IF(seq % 2 = 0, 'e', 'é'), LPAD(seq, 6, '0')), seq, '2024-01-01' FROM seq_1_to_20000",
           // Each set's case- or accent-insensitive order interleaves keys PostgreSQL's byte order keeps apart
-          // (sjis: half-width ｶ is one byte, before あ; in UTF-8 after it).
+          // (sjis: JIS order puts 亜 before 一, Unicode after it; half-width ｶ is one byte).
           "CREATE TABLE cyrillic (code VARCHAR(20) CHARACTER SET cp1251 COLLATE cp1251_general_ci NOT NULL PRIMARY KEY,"
               + " v INT NOT NULL)",
           "INSERT INTO cyrillic SELECT CONCAT(ELT(seq % 4 + 1, 'Ж', 'z', 'а', 'Ё'), LPAD(seq, 6, '0')), seq FROM seq_1_to_20000",
           "CREATE TABLE japanese (code VARCHAR(20) CHARACTER SET sjis COLLATE sjis_japanese_ci NOT NULL PRIMARY KEY,"
               + " v INT NOT NULL)",
-          "INSERT INTO japanese SELECT CONCAT(ELT(seq % 4 + 1, 'ｶ', 'Z', 'あ', 'a'), LPAD(seq, 6, '0')), seq FROM seq_1_to_20000",
+          "INSERT INTO japanese SELECT CONCAT(ELT(seq % 4 + 1, 'ｶ', 'Z', '亜', '一'), LPAD(seq, 6, '0')), seq FROM seq_1_to_20000",
           "CREATE TABLE wide (code VARCHAR(20) CHARACTER SET ucs2 COLLATE ucs2_general_ci NOT NULL PRIMARY KEY, v INT NOT NULL)",
           "INSERT INTO wide SELECT CONCAT(ELT(seq % 4 + 1, 'É', 'z', 'e', 'Ω'), LPAD(seq, 6, '0')), seq FROM seq_1_to_20000",
           "CREATE TABLE plain (code VARCHAR(12) CHARACTER SET ascii NOT NULL PRIMARY KEY, v INT NOT NULL)",
@@ -1142,7 +1142,7 @@ class MigrateActivitiesTest {
       record Keys(String table, String changed, String missing, String sameInTheSourcesCollation) {}
       for (Keys k : List.of(
           new Keys("cyrillic", "Ё000003", "Ж000004", "ж000004"),
-          new Keys("japanese", "a000003", "Z000005", "z000005"),
+          new Keys("japanese", "一000003", "Z000005", "z000005"),
           new Keys("wide", "Ω000003", "É000004", "é000004"))) {
         assertThat(table(k.table()).textChunks()).as(k.table()).isTrue();
         List<KeyRange> ranges = activities.planChunks(spec, table(k.table()));
@@ -1285,32 +1285,29 @@ class MigrateActivitiesTest {
         assertThat(pgValue(copy, "SELECT note FROM codes WHERE code = 'a000010'")).isEqualTo("renamed 😀");
         assertThat(pgValue(copy, "SELECT count(*) FROM codes")).isEqualTo("24005");
 
-        LocalStack.mariadbSql(
-            changed,
-            "UPDATE latin SET v = -1 WHERE code = '€000003'",
-            "DELETE FROM latin WHERE code = 'Ä000004'",
-            "INSERT INTO latin VALUES ('Ö added', 7)");
-        TablePlan latin = plan.tables().stream().filter(t -> t.name().equals("latin")).findFirst().orElseThrow();
-        SyncResult latinSynced = activities.syncTable(new SyncRequest(s, latin, plan.sourceTime()));
-        assertThat(latinSynced.upserted()).as("one changed, one added").isEqualTo(2);
-        assertThat(latinSynced.deleted()).isEqualTo(1);
-        assertThat(activities.verifyTable(s, latin).clean()).isTrue();
-        assertThat(pgValue(copy, "SELECT v FROM latin WHERE code = '€000003'")).isEqualTo("-1");
-        assertThat(pgValue(copy, "SELECT v FROM latin WHERE code = 'Ö added'")).isEqualTo("7");
-
-        LocalStack.mariadbSql(
-            changed,
-            "UPDATE japanese SET v = -1 WHERE code = 'ｶ000004'",
-            "DELETE FROM japanese WHERE code IN ('あ000006', 'a000007')",
-            "INSERT INTO japanese VALUES ('漢字 added', 7)");
-        TablePlan japanese = plan.tables().stream().filter(t -> t.name().equals("japanese")).findFirst().orElseThrow();
-        SyncResult japaneseSynced = activities.syncTable(new SyncRequest(s, japanese, plan.sourceTime()));
-        assertThat(japaneseSynced.upserted()).as("sjis keys: one changed, one added").isEqualTo(2);
-        assertThat(japaneseSynced.deleted()).isEqualTo(2);
-        assertThat(activities.verifyTable(s, japanese).clean()).isTrue();
-        assertThat(pgValue(copy, "SELECT v FROM japanese WHERE code = 'ｶ000004'")).isEqualTo("-1");
-        assertThat(pgValue(copy, "SELECT v FROM japanese WHERE code = '漢字 added'")).isEqualTo("7");
+        assertSynced(changed, copy, s, plan, "latin", "€000003", List.of("Ä000004"), "Ö added");
+        assertSynced(changed, copy, s, plan, "japanese", "ｶ000004", List.of("亜000006", "一000007"), "漢字 added");
       });
+    }
+
+    /**
+     * Changes the source's table (one row's v to -1, rows deleted, a row added with v = 7), syncs it
+     * and checks the copy holds the source's rows.
+     */
+    private void assertSynced(String changed, String copy, MigrateSpec s, SchemaPlan plan, String table, String changedKey,
+        List<String> deletedKeys, String addedKey) throws Exception {
+      LocalStack.mariadbSql(
+          changed,
+          "UPDATE " + table + " SET v = -1 WHERE code = '" + changedKey + "'",
+          "DELETE FROM " + table + " WHERE code IN ('" + String.join("', '", deletedKeys) + "')",
+          "INSERT INTO " + table + " VALUES ('" + addedKey + "', 7)");
+      TablePlan t = plan.tables().stream().filter(x -> x.name().equals(table)).findFirst().orElseThrow();
+      SyncResult synced = activities.syncTable(new SyncRequest(s, t, plan.sourceTime()));
+      assertThat(synced.upserted()).as(table + ": one changed, one added").isEqualTo(2);
+      assertThat(synced.deleted()).as(table + ": those the source deleted").isEqualTo(deletedKeys.size());
+      assertThat(activities.verifyTable(s, t).clean()).isTrue();
+      assertThat(pgValue(copy, "SELECT v FROM " + table + " WHERE code = '" + changedKey + "'")).isEqualTo("-1");
+      assertThat(pgValue(copy, "SELECT v FROM " + table + " WHERE code = '" + addedKey + "'")).isEqualTo("7");
     }
   }
 }
