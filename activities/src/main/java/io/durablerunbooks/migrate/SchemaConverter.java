@@ -206,7 +206,7 @@ final class SchemaConverter {
               + (t.primaryKey().isEmpty()
                   ? "it has no primary key"
                   : "its primary key is neither one integer, binary or char/varchar column nor an integer column"
-                      + " followed only by integer, date or time columns"));
+                      + " followed only by integer, date or time columns and at most one char/varchar column"));
     }
     String identity = columns.stream().filter(ColumnPlan::identity).map(ColumnPlan::name).findFirst().orElse("");
     List<String> afterLoad = new ArrayList<>();
@@ -560,7 +560,9 @@ final class SchemaConverter {
 
   /**
    * The column a table is split on: the first of its primary key, when it is an integer and the
-   * key's other columns are integers, dates or times, or when it is the key's only column and a
+   * key's other columns are integers, dates or times and at most one {@code char(n)} or
+   * {@code varchar(n)} (a range's rows are those of its integers on both sides, though the text may
+   * order them otherwise within the range), or when it is the key's only column and a
    * {@code binary(n)} or {@code varbinary(n)} (a UUID's bytes), which MySQL's index and
    * PostgreSQL's ORDER BY put in the same order, so a range's rows are read in the same order on
    * both sides; or the key's only column, a {@code char(n)} or {@code varchar(n)}
@@ -574,16 +576,20 @@ final class SchemaConverter {
     List<ColumnPlan> key = t.primaryKey().stream()
         .map(k -> columns.stream().filter(c -> c.name().equals(k)).findFirst().orElseThrow())
         .toList();
-    boolean ordered = key.get(0).family() == ColumnFamily.INTEGER
+    boolean ledByInteger = key.get(0).family() == ColumnFamily.INTEGER
         && key.stream().allMatch(c -> switch (c.family()) {
           case INTEGER, DATE, DATETIME, TIMESTAMP -> true;
+          case TEXT -> TEXT_KEY.matcher(c.sourceType()).matches();
           default -> false;
-        });
+        })
+        // One text column at most: a key's text joins its values by commas, which only one free
+        // text among numbers and dates keeps unambiguous.
+        && key.stream().filter(c -> c.family() == ColumnFamily.TEXT).count() <= 1;
     boolean bytes = key.size() == 1 && key.get(0).family() == ColumnFamily.BINARY
         && BINARY_KEY.matcher(key.get(0).sourceType()).matches();
     boolean text = key.size() == 1 && key.get(0).family() == ColumnFamily.TEXT
         && TEXT_KEY.matcher(key.get(0).sourceType()).matches()
         && t.columns().stream().anyMatch(c -> c.name().equals(key.get(0).name()) && splitsByText(c));
-    return ordered || bytes || text ? t.primaryKey().get(0) : "";
+    return ledByInteger || bytes || text ? t.primaryKey().get(0) : "";
   }
 }

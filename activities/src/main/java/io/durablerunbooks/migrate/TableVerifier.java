@@ -147,12 +147,13 @@ final class TableVerifier {
       String mysqlWhere = ValueSql.where(t, range, true);
       Compared c;
       boolean byTheirKeys = false;
-      if (!t.textChunks()) {
+      if (!t.chunked() || t.orderedAlike()) {
         c = sql.compare(mysqlWhere, Rows.where(ValueSql.where(t, range, false)), true);
       } else {
-        // A text key's range: first as if the target ordered the keys as the source does, its rows
-        // between the same bounds joined in its own key order, which equal checksums prove (the
-        // cost of an integer key's range); where they differ, by the source's keys in it.
+        // A range of a key holding text: first as if the target ordered the keys as the source
+        // does, its rows between the same bounds joined in its own key order, which equal checksums
+        // prove (the cost of an integer key's range); where they differ, row by row in any order:
+        // for a text key, the rows of the source's keys in it.
         Optional<Compared> inOrder = missedOrders < ORDER_GUESSES
             ? Optional.of(sql.compare(mysqlWhere, Rows.where(ValueSql.where(t, range, false)), false)).filter(Compared::same)
             : Optional.empty();
@@ -221,15 +222,15 @@ final class TableVerifier {
   List<RowDifference> differences(Connections connections, String schema, TablePlan t, KeyRange range)
       throws SQLException {
     String mysqlWhere = ValueSql.where(t, range, true);
-    return new TableSql(connections, schema, t, t.chunked() && !t.textChunks())
+    return new TableSql(connections, schema, t, t.orderedAlike())
         .compare(mysqlWhere, targetRows(connections, t, range, mysqlWhere), true)
         .differences();
   }
 
   /**
-   * Ranges of a text key in a row whose rows the target did not order as the source does, after
-   * which the table's remaining ranges are compared by their keys without trying: a collation that
-   * orders the keys otherwise (case-insensitive against byte order, for mixed-case keys) fails
+   * Ranges of a key holding text in a row whose rows the target did not order as the source does,
+   * after which the table's remaining ranges are compared row by row without trying: a collation
+   * that orders the keys otherwise (case-insensitive against byte order, for mixed-case keys) fails
    * every range.
    */
   private static final int ORDER_GUESSES = 3;

@@ -73,6 +73,15 @@ public record TablePlan(
     return chunked() && chunkFamily() == ColumnFamily.INTEGER;
   }
 
+  /**
+   * Whether both engines read a range's rows in the same order: split on an integer or binary key,
+   * or on an integer followed by integers, dates or times. Not a text key, nor a key holding a text
+   * column, which each engine orders by its own collation.
+   */
+  public boolean orderedAlike() {
+    return chunked() && columns.stream().noneMatch(c -> primaryKey.contains(c.name()) && c.family() == ColumnFamily.TEXT);
+  }
+
   /** Whether the table is split on a key of one integer column: its keys can be summed and counted. */
   public boolean integerKey() {
     return singleKey() && integerChunks();
