@@ -234,15 +234,17 @@ public final class ChangeLog {
     List<ColumnPlan> keyColumns = t.primaryKey().stream()
         .map(k -> t.columns().stream().filter(c -> c.name().equals(k)).findFirst().orElseThrow())
         .toList();
+    // A column the source computes refuses a value (error 1906 in strict mode): it computes it again.
+    List<ColumnPlan> written = t.columns().stream().filter(c -> !c.generatedBySource()).toList();
     String select = "SELECT t." + ValueSql.pq(keyColumns.get(0).name()) + " IS NOT NULL"
         + keyColumns.stream().map(c -> ", " + ReverseSql.text(c, "k")).collect(Collectors.joining())
-        + t.columns().stream().map(c -> ", " + ReverseSql.text(c, "t")).collect(Collectors.joining())
+        + written.stream().map(c -> ", " + ReverseSql.text(c, "t")).collect(Collectors.joining())
         + " FROM unnest(?::jsonb[]) AS r(key) CROSS JOIN LATERAL jsonb_populate_record(NULL::" + table(schema, t) + ", r.key) AS k"
         + " LEFT JOIN " + table(schema, t) + " AS t ON "
         + keyColumns.stream().map(c -> "t." + ValueSql.pq(c.name()) + " = k." + ValueSql.pq(c.name())).collect(Collectors.joining(" AND "));
-    String columns = t.columns().stream().map(c -> ValueSql.mq(c.name())).collect(Collectors.joining(", "));
-    String values = t.columns().stream().map(ReverseSql::parameter).collect(Collectors.joining(", "));
-    List<ColumnPlan> others = t.columns().stream().filter(c -> !t.primaryKey().contains(c.name())).toList();
+    String columns = written.stream().map(c -> ValueSql.mq(c.name())).collect(Collectors.joining(", "));
+    String values = written.stream().map(ReverseSql::parameter).collect(Collectors.joining(", "));
+    List<ColumnPlan> others = written.stream().filter(c -> !t.primaryKey().contains(c.name())).toList();
     String upsert = "INSERT INTO " + ValueSql.mq(t.name()) + " (" + columns + ") VALUES (" + values + ")"
         + (others.isEmpty()
             ? " ON DUPLICATE KEY UPDATE " + ValueSql.mq(keyColumns.get(0).name()) + " = " + ValueSql.mq(keyColumns.get(0).name())
@@ -260,7 +262,7 @@ public final class ChangeLog {
       try (ResultSet rs = read.executeQuery()) {
         while (rs.next()) {
           if (rs.getBoolean(1)) {
-            for (int i = 0; i < t.columns().size(); i++) {
+            for (int i = 0; i < written.size(); i++) {
               up.setString(i + 1, rs.getString(2 + width + i));
             }
             up.addBatch();

@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -166,10 +167,38 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
               "target: " + schema + "." + String.join(", " + schema + ".", existing) + " already exist"
                   + " in the target database; migrate-data only creates new tables, so drop them (after"
                   + " checking what they hold) or exclude them with tables.exclude");
+          return version;
         }
       }
     }
+    tryTables(c, tables, problems);
     return version;
+  }
+
+  /**
+   * Runs each table's CREATE TABLE in a transaction rolled back after: a statement PostgreSQL
+   * refuses (a CHECK constraint whose MySQL expression it does not take) is a problem named now,
+   * before anything is created, rather than a failed CreateTables step.
+   */
+  private static void tryTables(Connection c, List<TablePlan> tables, List<String> problems) throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) {
+      for (TablePlan t : tables) {
+        Savepoint before = c.setSavepoint();
+        try {
+          s.execute(t.createTable());
+        } catch (SQLException e) {
+          c.rollback(before);
+          problems.add("table " + t.name() + ": PostgreSQL refuses its CREATE TABLE (" + e.getMessage().lines().findFirst().orElse("")
+              + "); a CHECK constraint can be given in PostgreSQL's words, or left out, with checkConstraints." + t.name()
+              + ".<constraint>: <expression> or skip");
+        }
+      }
+    } finally {
+      c.rollback();
+      c.setAutoCommit(autoCommit);
+    }
   }
 
   @Override

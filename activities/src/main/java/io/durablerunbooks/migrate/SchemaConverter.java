@@ -1,6 +1,7 @@
 package io.durablerunbooks.migrate;
 
 import io.durablerunbooks.migrate.MigrateSpec.KeylessTables;
+import io.durablerunbooks.migrate.SourceSchema.Check;
 import io.durablerunbooks.migrate.SourceSchema.Column;
 import io.durablerunbooks.migrate.SourceSchema.ForeignKey;
 import io.durablerunbooks.migrate.SourceSchema.Index;
@@ -14,9 +15,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The type map of docs/migrate-data.md, applied to a source schema: the PostgreSQL DDL of every
@@ -144,13 +147,17 @@ final class SchemaConverter {
   }
 
   private void unknownOverrides(List<Table> tables) {
-    for (String key : spec.columnTypes().keySet()) {
+    unknownKeys("columnTypes", spec.columnTypes().keySet(), "column", tables, t -> t.columns().stream().map(Column::name));
+    unknownKeys("checkConstraints", spec.checkConstraints().keySet(), "CHECK constraint", tables,
+        t -> t.checks().stream().map(Check::name));
+  }
+
+  /** Each {@code table.name} key of the runbook's {@code field} must name one of the tables' {@code names}. */
+  private void unknownKeys(String field, Set<String> keys, String what, List<Table> tables, Function<Table, Stream<String>> names) {
+    for (String key : keys) {
       String[] parts = key.split("\\.", 2);
-      boolean found =
-          tables.stream()
-              .anyMatch(t -> t.name().equals(parts[0]) && t.columns().stream().anyMatch(c -> c.name().equals(parts[1])));
-      if (!found) {
-        problems.add("columnTypes." + key + ": no such column among the tables copied");
+      if (tables.stream().noneMatch(t -> t.name().equals(parts[0]) && names.apply(t).anyMatch(parts[1]::equals))) {
+        problems.add(field + "." + key + ": no such " + what + " among the tables copied");
       }
     }
   }
@@ -261,6 +268,18 @@ final class SchemaConverter {
     ColumnFamily family;
     String pgType;
     int width = 0;
+    if (c.generated() && override == null) {
+      problems.add(
+          "column " + where + " is computed by the source (" + c.extra().replace(" generated", "").toUpperCase(Locale.ROOT)
+              + " GENERATED AS " + c.generation() + "); migrate-data does not translate MySQL expressions into"
+              + " PostgreSQL's, so set columnTypes." + where + " to a PostgreSQL type for its values (it is "
+              + c.columnType() + " on the source) to copy them into a plain column, or exclude the table");
+      return null;
+    }
+    if (c.generated()) {
+      notes.add("column " + where + " is computed by the source (" + c.generation() + "); the target gets its values in a"
+          + " plain " + override.trim() + " column, which nothing keeps up to date after the migration");
+    }
     if (override != null) {
       family = ColumnFamily.OVERRIDE;
       pgType = override.trim().toLowerCase(Locale.ROOT);
@@ -337,7 +356,8 @@ final class SchemaConverter {
     if (pgDefault == null) {
       return null;
     }
-    return new ColumnPlan(c.name(), c.columnType(), family, pgType, c.nullable(), pgDefault, onUpdate, identity, width, recode);
+    return new ColumnPlan(
+        c.name(), c.columnType(), family, pgType, c.nullable(), pgDefault, onUpdate, identity, width, recode, c.generated());
   }
 
   /** The PostgreSQL default for MySQL's COLUMN_DEFAULT, or null after recording why there is none. */
@@ -464,10 +484,73 @@ final class SchemaConverter {
         lines.add("  CONSTRAINT " + q(t.name() + "_" + c.name() + "_check") + " CHECK (" + check + ")");
       }
     }
+    for (Check check : t.checks()) {
+      String override = spec.checkConstraints().get(t.name() + "." + check.name());
+      if (MigrateSpec.SKIP_CHECK.equals(override)) {
+        notes.add("check " + t.name() + "." + check.name() + " (" + check.clause() + ") is left out of the target (checkConstraints: skip)");
+      } else {
+        lines.add("  CONSTRAINT " + q(check.name()) + " CHECK (" + (override != null ? override : pgExpression(check.clause())) + ")");
+      }
+    }
     if (!t.primaryKey().isEmpty()) {
       lines.add("  CONSTRAINT " + q(t.name() + "_pkey") + " PRIMARY KEY (" + list(t.primaryKey()) + ")");
     }
     return "CREATE TABLE " + qualified(t.name()) + " (\n" + String.join(",\n", lines) + "\n)";
+  }
+
+  /**
+   * A MySQL expression with its {@code `identifiers`} quoted as PostgreSQL's and its string
+   * literals (MySQL's backslash escapes, as information_schema writes them) as PostgreSQL's. The
+   * rest is taken as PostgreSQL reads it: comparisons, arithmetic, IN, LIKE, IS NULL and the
+   * functions both have parse alike, and the preflight runs the DDL on the target (rolled back) so
+   * an expression PostgreSQL refuses is named before anything is created.
+   */
+  static String pgExpression(String mysql) {
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    while (i < mysql.length()) {
+      char ch = mysql.charAt(i);
+      if (ch == '\'' || ch == '`') {
+        StringBuilder text = new StringBuilder();
+        int j = i + 1;
+        while (j < mysql.length()) {
+          char c = mysql.charAt(j);
+          if (c == ch && j + 1 < mysql.length() && mysql.charAt(j + 1) == ch) {
+            text.append(ch);
+            j += 2;
+          } else if (c == ch) {
+            break;
+          } else if (c == '\\' && ch == '\'' && j + 1 < mysql.length()) {
+            text.append(unescaped(mysql.charAt(j + 1)));
+            j += 2;
+          } else {
+            text.append(c);
+            j++;
+          }
+        }
+        out.append(ch == '`' ? q(text.toString()) : pgLiteral(text.toString()));
+        i = j + 1;
+      } else {
+        out.append(ch);
+        i++;
+      }
+    }
+    return out.toString();
+  }
+
+  /** What MySQL reads for a backslash and this character in a string literal. */
+  private static String unescaped(char c) {
+    return switch (c) {
+      case 'n' -> "\n";
+      case 'r' -> "\r";
+      case 't' -> "\t";
+      case 'b' -> "\b";
+      case 'Z' -> "\u001a";
+      case '0' -> "\u0000";
+      // LIKE's escapes: MySQL keeps the backslash, as PostgreSQL's LIKE reads it.
+      case '%', '_' -> "\\" + c;
+      default -> String.valueOf(c);
+    };
   }
 
   private String check(String table, ColumnPlan c) {

@@ -28,7 +28,17 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
       int precision,
       int scale,
       int datetimePrecision,
-      boolean jsonChecked) {}
+      boolean jsonChecked,
+      String generation) {
+
+    /** Whether the source computes the column (STORED or VIRTUAL GENERATED): its expression is {@link #generation}. */
+    boolean generated() {
+      return extra.contains("stored generated") || extra.contains("virtual generated");
+    }
+  }
+
+  /** A CHECK constraint of the table (of a column too, in MariaDB) as the source writes it. */
+  record Check(String name, String clause) {}
 
   record IndexPart(String column, int prefixLength) {}
 
@@ -45,7 +55,8 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
       List<Column> columns,
       List<String> primaryKey,
       List<Index> indexes,
-      List<ForeignKey> foreignKeys) {}
+      List<ForeignKey> foreignKeys,
+      List<Check> checks) {}
 
   @FunctionalInterface
   private interface RowReader {
@@ -105,14 +116,14 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
           tables.put(
               name,
               new Table(name, rs.getLong(2), rs.getLong(3), rs.getLong(4), new ArrayList<>(), new ArrayList<>(),
-                  new ArrayList<>(), new ArrayList<>()));
+                  new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
         });
     List<String> jsonChecked = jsonCheckedColumns(c, database, mariadb);
     eachTableRow(
         c,
         "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,"
             + " CHARACTER_SET_NAME, COALESCE(NUMERIC_PRECISION, 0), COALESCE(NUMERIC_SCALE, 0),"
-            + " COALESCE(DATETIME_PRECISION, 0)"
+            + " COALESCE(DATETIME_PRECISION, 0), COALESCE(GENERATION_EXPRESSION, '')"
             + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION",
         database,
         tables,
@@ -135,10 +146,12 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
                       rs.getInt(9),
                       rs.getInt(10),
                       rs.getInt(11),
-                      jsonChecked.contains(t.name() + "." + name)));
+                      jsonChecked.contains(t.name() + "." + name),
+                      rs.getString(12)));
         });
     readIndexes(c, database, tables);
     readForeignKeys(c, database, tables);
+    readChecks(c, database, mariadb, tables);
     return new SourceSchema(version, mariadb, utcNow, List.copyOf(tables.values()));
   }
 
@@ -161,6 +174,33 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
           }
         });
     return columns;
+  }
+
+  /**
+   * The CHECK constraints but MariaDB's {@code json_valid} of a JSON column, which jsonb keeps.
+   * MariaDB names a table's in CHECK_CONSTRAINTS (names are per table there); MySQL through
+   * TABLE_CONSTRAINTS.
+   */
+  private static void readChecks(Connection c, String database, boolean mariadb, Map<String, Table> tables)
+      throws SQLException {
+    eachTableRow(
+        c,
+        mariadb
+            ? "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS"
+                + " WHERE CONSTRAINT_SCHEMA = ? ORDER BY TABLE_NAME, CONSTRAINT_NAME"
+            : "SELECT t.TABLE_NAME, k.CONSTRAINT_NAME, k.CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS k"
+                + " JOIN information_schema.TABLE_CONSTRAINTS t ON t.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA"
+                + " AND t.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND t.CONSTRAINT_TYPE = 'CHECK'"
+                + " WHERE k.CONSTRAINT_SCHEMA = ? ORDER BY t.TABLE_NAME, k.CONSTRAINT_NAME",
+        database,
+        tables,
+        (t, rs) -> {
+          String name = rs.getString(2);
+          String clause = rs.getString(3);
+          if (!(mariadb && clause.replace(" ", "").equalsIgnoreCase("json_valid(`" + name + "`)"))) {
+            t.checks().add(new Check(name, clause));
+          }
+        });
   }
 
   private static void readIndexes(Connection c, String database, Map<String, Table> tables) throws SQLException {

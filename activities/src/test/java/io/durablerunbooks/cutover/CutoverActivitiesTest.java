@@ -90,11 +90,14 @@ class CutoverActivitiesTest {
         "CREATE TABLE notes (k VARCHAR(10) PRIMARY KEY, body TEXT)",
         "INSERT INTO notes VALUES ('a', 'first'), ('b', 'second')",
         "CREATE TABLE parts (item_id BIGINT NOT NULL, part_no INT NOT NULL, qty INT NOT NULL, PRIMARY KEY (item_id, part_no))",
-        "INSERT INTO parts SELECT i.seq, p.seq, i.seq + p.seq FROM seq_1_to_3000 i JOIN seq_1_to_3 p");
+        "INSERT INTO parts SELECT i.seq, p.seq, i.seq + p.seq FROM seq_1_to_3000 i JOIN seq_1_to_3 p",
+        "CREATE TABLE tags (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL, shout VARCHAR(20) AS (UPPER(name)) STORED)",
+        "INSERT INTO tags (id, name) VALUES (1, 'new'), (2, 'sale')");
     LocalStack.createDatabase(target);
     MigrateSpec data = new MigrateSpec(
         new RunbookHeader(RunbookKind.CUTOVER, "test-cutover", "test", "", ApprovalPolicy.unattended(), ""),
-        LocalStack.mariadb(source), LocalStack.database(target), "public", List.of(), List.of(), KeylessTables.REFUSE, Map.of(),
+        LocalStack.mariadb(source), LocalStack.database(target), "public", List.of(), List.of(), KeylessTables.REFUSE,
+        Map.of("tags.shout", "varchar(20)"), Map.of(),
         new CopyOptions(2, 10_000), new SyncOptions(true, Map.of("items", "updated_at"), Duration.ofMinutes(1)),
         new VerifyOptions(true, Duration.ofMillis(500), 100));
     SchemaPlan converted = migrate.convertSchema(data);
@@ -218,7 +221,9 @@ class CutoverActivitiesTest {
         "DELETE FROM items WHERE name = 'gone again'",
         "UPDATE items SET price = 0.5 WHERE id = 7",
         "DELETE FROM items WHERE id = 8",
-        "UPDATE notes SET body = 'edited on postgres' WHERE k = 'b'");
+        "UPDATE notes SET body = 'edited on postgres' WHERE k = 'b'",
+        // A column MySQL computes, a plain one on PostgreSQL: copied back without it, MySQL computes it again.
+        "UPDATE tags SET name = 'hot', shout = 'HOT' WHERE id = 1");
     long inserted = Long.parseLong(pg("SELECT id FROM items WHERE name = 'on postgres'"));
 
     ChangeInventory writes = cutover.listPostgresWrites(spec, plan);
@@ -236,6 +241,8 @@ class CutoverActivitiesTest {
     assertThat(my("SELECT price FROM items WHERE id = 7")).isEqualTo("0.50");
     assertThat(my("SELECT count(*) FROM items WHERE id = 8")).isEqualTo("0");
     assertThat(my("SELECT body FROM notes WHERE k = 'b'")).isEqualTo("edited on postgres");
+    assertThat(back.upserted()).containsEntry("tags", 1L);
+    assertThat(my("SELECT CONCAT(name, ' ', shout) FROM tags WHERE id = 1")).isEqualTo("hot HOT");
     for (TablePlan t : plan.tables()) {
       assertThat(migrate.verifyTable(spec.data(), t).clean()).as(t.name()).isTrue();
     }

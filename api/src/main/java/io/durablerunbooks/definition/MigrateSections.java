@@ -15,7 +15,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -95,6 +97,7 @@ final class MigrateSections {
       tables.finish();
     }
     Map<String, String> columnTypes = columnTypes(root);
+    Map<String, String> checkConstraints = checkConstraints(root);
     CopyOptions copy = copyOptions.get();
     SyncOptions sync = syncOptions.get();
     VerifyOptions verify = verify(root);
@@ -102,7 +105,7 @@ final class MigrateSections {
     String targetSchema = schema;
     return () ->
         new MigrateSpec(
-            header, source, targetConnection, targetSchema, include, exclude, keyless, columnTypes, copy, sync, verify);
+            header, source, targetConnection, targetSchema, include, exclude, keyless, columnTypes, checkConstraints, copy, sync, verify);
   }
 
   private MySqlConnection source(Fields root) {
@@ -156,27 +159,39 @@ final class MigrateSections {
     return choice.equals("refuse") ? KeylessTables.REFUSE : KeylessTables.COPY_WHOLE;
   }
 
+  /** {@code checkConstraints}: each key a table.constraint, each value skip or an expression. */
+  private Map<String, String> checkConstraints(Fields root) {
+    return tableKeyed(root, "checkConstraints", "table.constraint, like orders.total_positive", value -> value.contains(";")
+        ? Optional.of("must be skip, or a PostgreSQL boolean expression like \"total >= 0\" (got \"" + value + "\")")
+        : Optional.empty());
+  }
+
   private Map<String, String> columnTypes(Fields root) {
-    Map<String, String> types = root.textMap("columnTypes");
-    if (types == null) {
+    return tableKeyed(root, "columnTypes", "table.column, like orders.shape", value -> PG_TYPE.matcher(value.trim().toLowerCase(Locale.ROOT)).matches()
+        ? Optional.empty()
+        : Optional.of("must be a PostgreSQL type like text, bigint, numeric(20,0) or timestamp with time zone (got \"" + value + "\")"));
+  }
+
+  /**
+   * A mapping whose keys name something of a table ({@code orders.total}): every key and every value
+   * checked, each error recorded; null if any.
+   */
+  private Map<String, String> tableKeyed(Fields root, String field, String keyForm, Function<String, Optional<String>> valueError) {
+    Map<String, String> map = root.textMap(field);
+    if (map == null) {
       return null;
     }
     boolean ok = true;
-    for (Map.Entry<String, String> e : types.entrySet()) {
-      String path = root.pathOf("columnTypes") + "." + e.getKey();
-      if (!COLUMN_KEY.matcher(e.getKey()).matches()) {
-        errors.add(new FieldError(path, "the key must be table.column, like orders.shape"));
-        ok = false;
-      } else if (!PG_TYPE.matcher(e.getValue().trim().toLowerCase(Locale.ROOT)).matches()) {
-        errors.add(
-            new FieldError(
-                path,
-                "must be a PostgreSQL type like text, bigint, numeric(20,0) or timestamp with time zone (got \""
-                    + e.getValue() + "\")"));
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      Optional<String> error = COLUMN_KEY.matcher(e.getKey()).matches()
+          ? valueError.apply(e.getValue())
+          : Optional.of("the key must be " + keyForm);
+      if (error.isPresent()) {
+        errors.add(new FieldError(root.pathOf(field) + "." + e.getKey(), error.get()));
         ok = false;
       }
     }
-    return ok ? types : null;
+    return ok ? map : null;
   }
 
   private static CopyOptions copy(Fields root) {

@@ -11,6 +11,8 @@ package io.durablerunbooks.migrate;
  * @param width digits of a {@code bit(n)}, fractional digits of a datetime, timestamp or time; 0
  *     otherwise
  * @param recodeToUtf8 a text column stored in a character set other than utf8mb4
+ * @param generatedBySource a column the source computes (STORED or VIRTUAL GENERATED), copied as
+ *     its values into a plain column ({@code columnTypes}), never written back to the source
  */
 public record ColumnPlan(
     String name,
@@ -22,4 +24,5 @@ public record ColumnPlan(
     boolean onUpdateNow,
     boolean identity,
     int width,
-    boolean recodeToUtf8) {}
+    boolean recodeToUtf8,
+    boolean generatedBySource) {}

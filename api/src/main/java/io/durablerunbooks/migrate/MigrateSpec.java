@@ -16,7 +16,10 @@ import java.util.Map;
  * @param exclude source tables left out, applied after {@code include}
  * @param keylessTables what to do with a table without a primary key
  * @param columnTypes PostgreSQL types chosen by the runbook for {@code table.column}, overriding
- *     the type map (also how a type the map refuses is migrated)
+ *     the type map (also how a type the map refuses is migrated, and how a generated column is
+ *     copied as its values)
+ * @param checkConstraints for {@code table.constraint}, a source CHECK constraint: the PostgreSQL
+ *     expression the target gets instead of the translated one, or {@code skip} to leave it out
  */
 public record MigrateSpec(
     RunbookHeader header,
@@ -27,6 +30,7 @@ public record MigrateSpec(
     List<String> exclude,
     KeylessTables keylessTables,
     Map<String, String> columnTypes,
+    Map<String, String> checkConstraints,
     CopyOptions copy,
     SyncOptions sync,
     VerifyOptions verify)
@@ -36,7 +40,12 @@ public record MigrateSpec(
     include = List.copyOf(include);
     exclude = List.copyOf(exclude);
     columnTypes = Map.copyOf(columnTypes);
+    // Absent from the histories of runs started before checkConstraints existed, which replay through here.
+    checkConstraints = checkConstraints == null ? Map.of() : Map.copyOf(checkConstraints);
   }
+
+  /** The {@code checkConstraints} value that leaves a source CHECK constraint out of the target. */
+  public static final String SKIP_CHECK = "skip";
 
   /** What a table without a primary key gets. */
   public enum KeylessTables {

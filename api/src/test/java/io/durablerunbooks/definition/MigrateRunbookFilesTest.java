@@ -58,6 +58,7 @@ class MigrateRunbookFilesTest {
                     + """
                     tables: { include: [orders, customers, events], exclude: [events], withoutPrimaryKey: copy-whole }
                     columnTypes: { stores.location: text, orders.total: "numeric(12,2)" }
+                    checkConstraints: { orders.sku_form: "sku ~ '^[A-Z]'", orders.legacy: skip }
                     copy: { parallelism: 4, chunkRows: 50000 }
                     verify: { enabled: false, queryTime: 2s, maxListedRows: 20 }
                     sync: { enabled: true, watermarks: { orders: updated_at }, margin: 1h }
@@ -68,6 +69,7 @@ class MigrateRunbookFilesTest {
     assertThat(spec.exclude()).containsExactly("events");
     assertThat(spec.keylessTables()).isEqualTo(KeylessTables.COPY_WHOLE);
     assertThat(spec.columnTypes()).containsOnly(Map.entry("stores.location", "text"), Map.entry("orders.total", "numeric(12,2)"));
+    assertThat(spec.checkConstraints()).containsOnly(Map.entry("orders.sku_form", "sku ~ '^[A-Z]'"), Map.entry("orders.legacy", "skip"));
     assertThat(spec.copy()).isEqualTo(new MigrateSpec.CopyOptions(4, 50_000));
     assertThat(spec.verify()).isEqualTo(new MigrateSpec.VerifyOptions(false, Duration.ofSeconds(2), 20));
     assertThat(spec.sync()).isEqualTo(new MigrateSpec.SyncOptions(true, Map.of("orders", "updated_at"), Duration.ofHours(1)));
@@ -99,6 +101,17 @@ class MigrateRunbookFilesTest {
     assertHasError(errors, "columnTypes.location", "the key must be table.column");
     assertHasError(errors, "columnTypes.stores.location", "must be a PostgreSQL type like text");
     assertThat(errors).hasSize(2);
+  }
+
+  @Test
+  void checksMustBeTableDotConstraintAndOneExpression() {
+    List<FieldError> errors = errors(MIGRATE + "checkConstraints: { sku_form: skip, orders.sku_form: \"true; DROP TABLE x\" }\n");
+
+    assertHasError(errors, "checkConstraints.sku_form", "the key must be table.constraint");
+    assertHasError(errors, "checkConstraints.orders.sku_form", "must be skip, or a PostgreSQL boolean expression");
+    assertThat(errors).hasSize(2);
+    assertOnlyError(errors(MIGRATE + "checkConstraints: { orders.b: \" \" }\n"), "checkConstraints.orders.b", "non-empty");
+    assertThat(((MigrateSpec) parse(MIGRATE)).checkConstraints()).as("none by default").isEmpty();
   }
 
   @Test

@@ -30,8 +30,8 @@ import java.util.Map;
 /** A shop of two tables moving from MySQL to PostgreSQL, for the cutover's workflow tests. */
 final class CutoverFixtures {
 
-  static final ColumnPlan ID = new ColumnPlan("id", "bigint(20)", ColumnFamily.INTEGER, "bigint", false, "", false, true, 0, false);
-  static final ColumnPlan NAME = new ColumnPlan("name", "varchar(120)", ColumnFamily.TEXT, "varchar(120)", false, "", false, false, 0, false);
+  static final ColumnPlan ID = new ColumnPlan("id", "bigint(20)", ColumnFamily.INTEGER, "bigint", false, "", false, true, 0, false, false);
+  static final ColumnPlan NAME = new ColumnPlan("name", "varchar(120)", ColumnFamily.TEXT, "varchar(120)", false, "", false, false, 0, false, false);
   static final TablePlan ITEMS = new TablePlan("items", List.of(ID, NAME), List.of("id"), "id", 3000, 300_000,
       "CREATE TABLE \"public\".\"items\" (...)", List.of(), List.of(), List.of(), "id", 3001);
   static final TablePlan TAGS = new TablePlan("tags", List.of(ID, NAME), List.of("id"), "id", 100, 3_000,
@@ -47,7 +47,7 @@ final class CutoverFixtures {
         Fixtures.header(RunbookKind.CUTOVER, "shop-cutover", "production", approval),
         new MySqlConnection("jdbc:mariadb://mysql.internal:3306/shop", "cutover", SecretRef.of("${env:MYSQL_PASSWORD}")),
         new PostgresConnection("jdbc:postgresql://pg.internal:5432/shop", "cutover", SecretRef.of("${env:PGPASSWORD}")),
-        "public", List.of(), List.of(), KeylessTables.REFUSE, Map.of(), new CopyOptions(2, 100_000),
+        "public", List.of(), List.of(), KeylessTables.REFUSE, Map.of(), Map.of(), new CopyOptions(2, 100_000),
         new SyncOptions(true, Map.of("items", "updated_at"), Duration.ofMinutes(5)), new VerifyOptions(true, Duration.ofMillis(500), 100));
     ApplicationSpec app = new ApplicationSpec(
         new SshHost("app1", "10.0.0.5", 22, "deploy"), new SshAccess(SecretRef.of("${env:DEPLOY_KEY}"), "", "/etc/runbooks/known_hosts"),

@@ -52,9 +52,9 @@ class MigrateDataWorkflowTest {
           .build();
 
   private static final ColumnPlan ID =
-      new ColumnPlan("id", "int(11)", ColumnFamily.INTEGER, "integer", false, "", false, true, 0, false);
+      new ColumnPlan("id", "int(11)", ColumnFamily.INTEGER, "integer", false, "", false, true, 0, false, false);
   private static final ColumnPlan NAME =
-      new ColumnPlan("name", "varchar(20)", ColumnFamily.TEXT, "varchar(20)", true, "", false, false, 0, false);
+      new ColumnPlan("name", "varchar(20)", ColumnFamily.TEXT, "varchar(20)", true, "", false, false, 0, false, false);
   private static final TablePlan ORDERS =
       new TablePlan("orders", List.of(ID, NAME), List.of("id"), "id", 3000, 300_000, "CREATE TABLE \"public\".\"orders\" (...)",
           List.of("CREATE INDEX \"idx_name\" ON \"public\".\"orders\" (\"name\")"), List.of(), List.of(), "id", 3001);
@@ -102,7 +102,7 @@ class MigrateDataWorkflowTest {
         Fixtures.header(RunbookKind.MIGRATE_DATA, "shop-to-postgres", "staging", approval),
         new MySqlConnection("jdbc:mariadb://mysql.internal:3306/shop", "migrator", SecretRef.of("${env:MYSQL_PASSWORD}")),
         new PostgresConnection("jdbc:postgresql://pg.internal:5432/shop", "migrator", SecretRef.of("${env:PGPASSWORD}")),
-        "public", List.of(), List.of(), KeylessTables.REFUSE, java.util.Map.of(), new CopyOptions(2, 1000),
+        "public", List.of(), List.of(), KeylessTables.REFUSE, java.util.Map.of(), java.util.Map.of(), new CopyOptions(2, 1000),
         new SyncOptions(sync, java.util.Map.of("orders", "updated_at"), Duration.ofMinutes(15)),
         new VerifyOptions(verify, Duration.ofMillis(500), 100));
   }
@@ -224,7 +224,7 @@ class MigrateDataWorkflowTest {
         .thenReturn(new SchemaPlan(PLAN.sourceVersion(), PLAN.targetVersion(), PLAN.sourceTime(), List.of(LINES, ORDERS), PLAN.notes()));
     MigrateSpec two = spec(ApprovalPolicy.unattended(), true);
     MigrateSpec one = new MigrateSpec(two.header(), two.source(), two.target(), two.targetSchema(), two.include(), two.exclude(),
-        two.keylessTables(), two.columnTypes(), new CopyOptions(1, 1000), two.sync(), two.verify());
+        two.keylessTables(), two.columnTypes(), two.checkConstraints(), new CopyOptions(1, 1000), two.sync(), two.verify());
     start(env, worker, one, "migrate-verify-order", false);
 
     RunbookReport report = Reports.of(env, "migrate-verify-order");
