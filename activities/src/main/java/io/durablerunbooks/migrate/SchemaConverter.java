@@ -100,6 +100,18 @@ final class SchemaConverter {
       }
     }
     watermarks(plans, names);
+    // Code on the source is the application's to port: said in the plan and the report, so a
+    // trigger that keeps an audit table is not lost without a word.
+    for (Table t : selected) {
+      if (!t.triggers().isEmpty()) {
+        notes.add("table " + t.name() + " has triggers on the source (" + String.join(", ", t.triggers()) + "), which"
+            + " migrate-data does not carry over: write them for PostgreSQL if the application relies on them");
+      }
+    }
+    if (!source.otherObjects().isEmpty()) {
+      notes.add("the source database also holds " + String.join(", ", source.otherObjects())
+          + ", which migrate-data does not carry over (it copies tables)");
+    }
     return new Result(plans, notes, problems);
   }
 

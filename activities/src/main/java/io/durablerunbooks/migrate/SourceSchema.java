@@ -13,8 +13,9 @@ import java.util.Map;
 /** The source's tables as information_schema describes them: what the converter works from. */
 /**
  * @param utcNow the source's UTC clock when the schema was read ({@code yyyy-MM-dd HH:mm:ss.SSSSSS})
+ * @param otherObjects the database's views, routines and events, as {@code view name}: none is a table
  */
-record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> tables) {
+record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> tables, List<String> otherObjects) {
 
   record Column(
       String name,
@@ -56,7 +57,8 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
       List<String> primaryKey,
       List<Index> indexes,
       List<ForeignKey> foreignKeys,
-      List<Check> checks) {}
+      List<Check> checks,
+      List<String> triggers) {}
 
   @FunctionalInterface
   private interface RowReader {
@@ -116,7 +118,7 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
           tables.put(
               name,
               new Table(name, rs.getLong(2), rs.getLong(3), rs.getLong(4), new ArrayList<>(), new ArrayList<>(),
-                  new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+                  new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
         });
     List<String> jsonChecked = jsonCheckedColumns(c, database, mariadb);
     eachTableRow(
@@ -152,7 +154,20 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
     readIndexes(c, database, tables);
     readForeignKeys(c, database, tables);
     readChecks(c, database, mariadb, tables);
-    return new SourceSchema(version, mariadb, utcNow, List.copyOf(tables.values()));
+    eachTableRow(
+        c,
+        "SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY 1, 2",
+        database,
+        tables,
+        (t, rs) -> t.triggers().add(rs.getString(2)));
+    List<String> others = new ArrayList<>();
+    for (String sql : List.of(
+        "SELECT 'view', TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'VIEW' ORDER BY 2",
+        "SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? ORDER BY 1, 2",
+        "SELECT 'event', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY 2")) {
+      eachRow(c, sql, database, rs -> others.add(rs.getString(1) + " " + rs.getString(2)));
+    }
+    return new SourceSchema(version, mariadb, utcNow, List.copyOf(tables.values()), List.copyOf(others));
   }
 
   /** MariaDB's JSON is longtext with a CHECK (json_valid(`col`)) named after the column. */

@@ -589,7 +589,10 @@ class MigrateActivitiesTest {
               + " CONSTRAINT `code form` CHECK (code LIKE 'A%' OR code = 'it''s `x`'),"
               + " CONSTRAINT mysql_only CHECK (code REGEXP '^[A-Z]' OR qty < 10))",
           "INSERT INTO stock (id, code, price, qty) SELECT seq, IF(seq = 7, 'it''s `x`', CONCAT('A', seq)), seq / 4, seq % 9 + 1"
-              + " FROM seq_1_to_3000");
+              + " FROM seq_1_to_3000",
+          "CREATE TRIGGER stock_audit BEFORE UPDATE ON stock FOR EACH ROW SET NEW.qty = NEW.qty",
+          "CREATE VIEW cheap AS SELECT id FROM stock WHERE price < 1",
+          "CREATE PROCEDURE restock() SET @restocked = 1");
       LocalStack.createDatabase(target);
     }
 
@@ -632,6 +635,9 @@ class MigrateActivitiesTest {
         assertThat(migrated.verdicts().get("stock").clean()).as("the generated values, copied, equal the source's").isTrue();
         assertThat(migrated.plan().notes()).anyMatch(n -> n.contains("column stock.total is computed by the source")
             && n.contains("plain numeric(12,2) column"));
+        assertThat(migrated.plan().notes()).as("code the source runs, said in the plan")
+            .anyMatch(n -> n.startsWith("table stock has triggers on the source (stock_audit)"))
+            .anyMatch(n -> n.startsWith("the source database also holds view cheap, procedure restock,"));
         assertThat(pgRows(other, "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'stock'::regclass AND contype = 'c' ORDER BY 1"))
             .containsExactly(
                 List.of("code form", "CHECK ((((code)::text ~~ 'A%'::text) OR ((code)::text = 'it''s `x`'::text)))"),
