@@ -227,6 +227,7 @@ final class SchemaConverter {
                   : "its primary key is neither one integer, binary or char/varchar column nor an integer column"
                       + " followed only by integer, date or time columns and at most one char/varchar column"));
     }
+    caseInsensitiveUniqueness(t, "the primary key", t.primaryKey());
     String identity = columns.stream().filter(ColumnPlan::identity).map(ColumnPlan::name).findFirst().orElse("");
     List<String> afterLoad = new ArrayList<>();
     for (Index index : t.indexes()) {
@@ -417,6 +418,23 @@ final class SchemaConverter {
     };
   }
 
+  /**
+   * Notes a key whose text columns the source compares case- (or accent-) insensitively: the copy is
+   * the same, but PostgreSQL's key compares exactly, so two values the source holds as one can both
+   * be written after the migration.
+   */
+  private void caseInsensitiveUniqueness(Table t, String what, List<String> keyColumns) {
+    List<String> insensitive = t.columns().stream()
+        .filter(c -> keyColumns.contains(c.name()) && c.collation().endsWith("_ci"))
+        .map(c -> c.name() + " (" + c.collation() + ")")
+        .toList();
+    if (!insensitive.isEmpty()) {
+      notes.add(what + " of " + t.name() + " compares " + String.join(", ", insensitive) + " ignoring case on the source and"
+          + " exactly on PostgreSQL: values the source takes for one (a@x, A@x) can both be written after the migration;"
+          + " a unique index on lower(...) keeps the source's rule");
+    }
+  }
+
   private String index(Table t, Index index, List<ColumnPlan> columns) {
     if (!index.type().equals("BTREE") && !index.type().equals("HASH")) {
       notes.add(
@@ -435,6 +453,9 @@ final class SchemaConverter {
       } else {
         parts.add(q(p.column()));
       }
+    }
+    if (index.unique()) {
+      caseInsensitiveUniqueness(t, "unique index " + index.name(), index.parts().stream().map(IndexPart::column).toList());
     }
     String name = index.name();
     if (!relationNames.add(name)) {

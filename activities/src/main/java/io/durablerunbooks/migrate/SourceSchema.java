@@ -30,7 +30,8 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
       int scale,
       int datetimePrecision,
       boolean jsonChecked,
-      String generation) {
+      String generation,
+      String collation) {
 
     /** Whether the source computes the column (STORED or VIRTUAL GENERATED): its expression is {@link #generation}. */
     boolean generated() {
@@ -125,7 +126,7 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
         c,
         "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,"
             + " CHARACTER_SET_NAME, COALESCE(NUMERIC_PRECISION, 0), COALESCE(NUMERIC_SCALE, 0),"
-            + " COALESCE(DATETIME_PRECISION, 0), COALESCE(GENERATION_EXPRESSION, '')"
+            + " COALESCE(DATETIME_PRECISION, 0), COALESCE(GENERATION_EXPRESSION, ''), COALESCE(COLLATION_NAME, '')"
             + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION",
         database,
         tables,
@@ -149,7 +150,8 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
                       rs.getInt(10),
                       rs.getInt(11),
                       jsonChecked.contains(t.name() + "." + name),
-                      rs.getString(12)));
+                      rs.getString(12),
+                      rs.getString(13)));
         });
     readIndexes(c, database, tables);
     readForeignKeys(c, database, tables);

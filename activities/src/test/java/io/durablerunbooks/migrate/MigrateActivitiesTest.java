@@ -391,6 +391,14 @@ class MigrateActivitiesTest {
     }
 
     @Test
+    void aKeyTheSourceComparesIgnoringCaseIsNoted() {
+      assertThat(plan.notes())
+          .anyMatch(n -> n.startsWith("unique index uq_c of texts compares c (utf8mb4_general_ci) ignoring case on the source"))
+          .anyMatch(n -> n.startsWith("the primary key of readings compares sensor (utf8mb4_general_ci) ignoring case"))
+          .noneMatch(n -> n.contains("of uuids compares") || n.contains("primary key of texts"));
+    }
+
+    @Test
     void indexesKeepTheirNamesUnlessTakenAndForeignKeysFollowTheLoad() throws Exception {
       assertThat(pgRows(target, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1"))
           .extracting(r -> r.get(0))
