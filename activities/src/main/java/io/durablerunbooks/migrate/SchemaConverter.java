@@ -38,18 +38,6 @@ final class SchemaConverter {
       Set.of("char", "varchar", "tinytext", "text", "mediumtext", "longtext");
   private static final Pattern BINARY_KEY = Pattern.compile("(?i)(var)?binary\\(\\d+\\)");
   private static final Pattern TEXT_KEY = Pattern.compile("(?i)(var)?char\\(\\d+\\)");
-  /**
-   * A text key in any character set is split into ranges: MariaDB converts each set's characters to
-   * utf8mb4 and back, so a key's bounds and key lists are its text in UTF-8 on both sides; on the
-   * source, utf8mb4 literals and parameters, which MariaDB converts to the column's set and so keeps
-   * on its index (checked with EXPLAIN for latin1, cp1251, sjis and ucs2). A bound that comes back as
-   * other bytes (cp932's duplicate codes) still splits the source's rows in the same ranges for every
-   * statement, as they all compare with the same literal.
-   */
-  private static boolean splitsByText(Column c) {
-    return !c.charset().isEmpty() && !c.charset().equals("binary");
-  }
-
   private static final Set<String> BINARY_TYPES =
       Set.of("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob");
   private static final long MAX_BIGINT_NEXT = Long.MAX_VALUE;
@@ -707,5 +695,17 @@ final class SchemaConverter {
         && TEXT_KEY.matcher(key.get(0).sourceType()).matches()
         && t.columns().stream().anyMatch(c -> c.name().equals(key.get(0).name()) && splitsByText(c));
     return ledByInteger || bytes || text ? t.primaryKey().get(0) : "";
+  }
+
+  /**
+   * A text key in any character set is split into ranges: MariaDB converts each set's characters to
+   * utf8mb4 and back, so a key's bounds and key lists are its text in UTF-8 on both sides; on the
+   * source, utf8mb4 literals and parameters, which MariaDB converts to the column's set and so keeps
+   * on its index (checked with EXPLAIN for latin1, cp1251, sjis and ucs2). A bound that comes back as
+   * other bytes (cp932's duplicate codes) still splits the source's rows in the same ranges for every
+   * statement, as they all compare with the same literal.
+   */
+  private static boolean splitsByText(Column c) {
+    return !c.charset().isEmpty() && !c.charset().equals("binary");
   }
 }

@@ -121,7 +121,7 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
               new Table(name, rs.getLong(2), rs.getLong(3), rs.getLong(4), new ArrayList<>(), new ArrayList<>(),
                   new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
         });
-    List<String> jsonChecked = jsonCheckedColumns(c, database, mariadb);
+    List<String> jsonChecked = readChecks(c, database, mariadb, tables);
     eachTableRow(
         c,
         "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,"
@@ -155,7 +155,6 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
         });
     readIndexes(c, database, tables);
     readForeignKeys(c, database, tables);
-    readChecks(c, database, mariadb, tables);
     eachTableRow(
         c,
         "SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY 1, 2",
@@ -172,34 +171,15 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
     return new SourceSchema(version, mariadb, utcNow, List.copyOf(tables.values()), List.copyOf(others));
   }
 
-  /** MariaDB's JSON is longtext with a CHECK (json_valid(`col`)) named after the column. */
-  private static List<String> jsonCheckedColumns(Connection c, String database, boolean mariadb) throws SQLException {
-    List<String> columns = new ArrayList<>();
-    if (!mariadb) {
-      return columns;
-    }
-    eachRow(
-        c,
-        "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS"
-            + " WHERE CONSTRAINT_SCHEMA = ?",
-        database,
-        rs -> {
-          String clause = rs.getString(3).replace(" ", "");
-          String column = rs.getString(2);
-          if (clause.equalsIgnoreCase("json_valid(`" + column + "`)")) {
-            columns.add(rs.getString(1) + "." + column);
-          }
-        });
-    return columns;
-  }
-
   /**
-   * The CHECK constraints but MariaDB's {@code json_valid} of a JSON column, which jsonb keeps.
-   * MariaDB names a table's in CHECK_CONSTRAINTS (names are per table there); MySQL through
-   * TABLE_CONSTRAINTS.
+   * Reads the tables' CHECK constraints into them but MariaDB's JSON checks, and returns those
+   * columns ({@code table.column}): MariaDB's JSON is longtext with a CHECK (json_valid(`col`))
+   * named after the column, which jsonb keeps. MariaDB names a table's checks in CHECK_CONSTRAINTS
+   * (names are per table there); MySQL through TABLE_CONSTRAINTS.
    */
-  private static void readChecks(Connection c, String database, boolean mariadb, Map<String, Table> tables)
+  private static List<String> readChecks(Connection c, String database, boolean mariadb, Map<String, Table> tables)
       throws SQLException {
+    List<String> jsonChecked = new ArrayList<>();
     eachTableRow(
         c,
         mariadb
@@ -214,10 +194,13 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
         (t, rs) -> {
           String name = rs.getString(2);
           String clause = rs.getString(3);
-          if (!(mariadb && clause.replace(" ", "").equalsIgnoreCase("json_valid(`" + name + "`)"))) {
+          if (mariadb && clause.replace(" ", "").equalsIgnoreCase("json_valid(`" + name + "`)")) {
+            jsonChecked.add(t.name() + "." + name);
+          } else {
             t.checks().add(new Check(name, clause));
           }
         });
+    return jsonChecked;
   }
 
   private static void readIndexes(Connection c, String database, Map<String, Table> tables) throws SQLException {
