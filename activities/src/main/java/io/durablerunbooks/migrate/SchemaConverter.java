@@ -88,19 +88,43 @@ final class SchemaConverter {
       }
     }
     watermarks(plans, names);
-    // Code on the source is the application's to port: said in the plan and the report, so a
-    // trigger that keeps an audit table is not lost without a word.
+    sourceCode(source, selected);
+    return new Result(plans, notes, problems);
+  }
+
+  /**
+   * Code on the source (the copied tables' triggers, the database's views, procedures, functions
+   * and events) is the application's to port: migrate-data copies tables. Each piece must be named
+   * in {@code leaveBehind}, so a trigger that keeps an audit table is never lost without a word; the
+   * refusal writes the line that acknowledges all of it, to paste once the porting is done.
+   */
+  private void sourceCode(SourceSchema source, List<Table> selected) {
+    List<SourceSchema.Code> code = new ArrayList<>();
     for (Table t : selected) {
-      if (!t.triggers().isEmpty()) {
-        notes.add("table " + t.name() + " has triggers on the source (" + String.join(", ", t.triggers()) + "), which"
-            + " migrate-data does not carry over: write them for PostgreSQL if the application relies on them");
+      t.triggers().forEach(name -> code.add(new SourceSchema.Code("trigger", name, t.name())));
+    }
+    code.addAll(source.otherObjects());
+    Set<String> onSource = new HashSet<>(source.otherObjects().stream().map(SourceSchema.Code::name).toList());
+    source.tables().forEach(t -> onSource.addAll(t.triggers()));
+    for (String name : spec.leaveBehind()) {
+      if (!onSource.contains(name)) {
+        problems.add("leaveBehind: the source has no trigger, view, procedure, function or event named \"" + name + "\"");
       }
     }
-    if (!source.otherObjects().isEmpty()) {
-      notes.add("the source database also holds " + String.join(", ", source.otherObjects())
-          + ", which migrate-data does not carry over (it copies tables)");
+    List<SourceSchema.Code> unnamed = code.stream().filter(c -> !spec.leaveBehind().contains(c.name())).toList();
+    if (!unnamed.isEmpty()) {
+      problems.add("the source runs code that migrate-data does not carry over (it copies tables): " + described(unnamed)
+          + ". Port to PostgreSQL what the application relies on, then acknowledge each in the runbook: leaveBehind: ["
+          + code.stream().map(SourceSchema.Code::name).distinct().collect(Collectors.joining(", ")) + "]");
     }
-    return new Result(plans, notes, problems);
+    List<SourceSchema.Code> named = code.stream().filter(c -> spec.leaveBehind().contains(c.name())).toList();
+    if (!named.isEmpty()) {
+      notes.add("left on the source, not carried over (leaveBehind): " + described(named));
+    }
+  }
+
+  private static String described(List<SourceSchema.Code> code) {
+    return code.stream().map(SourceSchema.Code::toString).collect(Collectors.joining(", "));
   }
 
   private List<Table> select(List<Table> tables) {
@@ -216,6 +240,11 @@ final class SchemaConverter {
                       + " followed only by integer, date or time columns and at most one char/varchar column"));
     }
     caseInsensitiveUniqueness(t, "the primary key", t.primaryKey());
+    if (!t.partitioning().isEmpty()) {
+      notes.add("table " + t.name() + " is partitioned on the source (" + t.partitioning() + "); PostgreSQL gets one"
+          + " unpartitioned table with all its rows: migrate-data does not translate partitioning, so jobs that drop or"
+          + " rotate its partitions need a PostgreSQL equivalent");
+    }
     String identity = columns.stream().filter(ColumnPlan::identity).map(ColumnPlan::name).findFirst().orElse("");
     List<String> afterLoad = new ArrayList<>();
     for (Index index : t.indexes()) {
@@ -227,6 +256,11 @@ final class SchemaConverter {
     for (ColumnPlan c : columns) {
       if (c.onUpdateNow()) {
         afterLoad.addAll(onUpdateTrigger(t.name(), c));
+      }
+    }
+    for (Column c : t.columns()) {
+      if (!c.comment().isEmpty()) {
+        afterLoad.add("COMMENT ON COLUMN " + qualified(t.name()) + "." + q(c.name()) + " IS " + pgLiteral(c.comment()));
       }
     }
     List<String> foreignKeys = new ArrayList<>();

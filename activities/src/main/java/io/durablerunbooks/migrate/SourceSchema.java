@@ -13,9 +13,21 @@ import java.util.Map;
 /** The source's tables as information_schema describes them: what the converter works from. */
 /**
  * @param utcNow the source's UTC clock when the schema was read ({@code yyyy-MM-dd HH:mm:ss.SSSSSS})
- * @param otherObjects the database's views, routines and events, as {@code view name}: none is a table
+ * @param otherObjects the database's views, routines and events: none is a table
  */
-record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> tables, List<String> otherObjects) {
+record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> tables, List<Code> otherObjects) {
+
+  /**
+   * Code the source runs, which migrate-data does not carry over: {@code kind} as {@code view} or
+   * {@code procedure}; a trigger's table in {@code on}, empty for the rest.
+   */
+  record Code(String kind, String name, String on) {
+
+    @Override
+    public String toString() {
+      return kind + " " + name + (on.isEmpty() ? "" : " on " + on);
+    }
+  }
 
   record Column(
       String name,
@@ -31,7 +43,8 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
       int datetimePrecision,
       boolean jsonChecked,
       String generation,
-      String collation) {
+      String collation,
+      String comment) {
 
     /** Whether the source computes the column (STORED or VIRTUAL GENERATED): its expression is {@link #generation}. */
     boolean generated() {
@@ -49,11 +62,16 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
   record ForeignKey(
       String name, List<String> columns, String refTable, List<String> refColumns, String onDelete, String onUpdate) {}
 
+  /**
+   * @param partitioning how the source partitions the table ({@code RANGE (year(`at`)), 4 partitions});
+   *     empty when it does not
+   */
   record Table(
       String name,
       long rows,
       long dataBytes,
       long autoIncrement,
+      String partitioning,
       List<Column> columns,
       List<String> primaryKey,
       List<Index> indexes,
@@ -110,15 +128,18 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
     Map<String, Table> tables = new LinkedHashMap<>();
     eachRow(
         c,
-        "SELECT TABLE_NAME, COALESCE(TABLE_ROWS, 0), COALESCE(DATA_LENGTH, 0), COALESCE(AUTO_INCREMENT, 0)"
-            + " FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'"
-            + " ORDER BY TABLE_NAME",
+        "SELECT TABLE_NAME, COALESCE(TABLE_ROWS, 0), COALESCE(DATA_LENGTH, 0), COALESCE(AUTO_INCREMENT, 0),"
+            + " COALESCE(p.partitioning, '') FROM information_schema.TABLES LEFT JOIN (SELECT TABLE_NAME,"
+            + " CONCAT(MAX(PARTITION_METHOD), ' (', MAX(PARTITION_EXPRESSION), '), ', COUNT(*), ' partitions') AS partitioning"
+            + " FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL"
+            + " GROUP BY TABLE_NAME) p USING (TABLE_NAME)"
+            + " WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
         database,
         rs -> {
           String name = rs.getString(1);
           tables.put(
               name,
-              new Table(name, rs.getLong(2), rs.getLong(3), rs.getLong(4), new ArrayList<>(), new ArrayList<>(),
+              new Table(name, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5), new ArrayList<>(), new ArrayList<>(),
                   new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
         });
     List<String> jsonChecked = readChecks(c, database, mariadb, tables);
@@ -126,8 +147,8 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
         c,
         "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,"
             + " CHARACTER_SET_NAME, COALESCE(NUMERIC_PRECISION, 0), COALESCE(NUMERIC_SCALE, 0),"
-            + " COALESCE(DATETIME_PRECISION, 0), COALESCE(GENERATION_EXPRESSION, ''), COALESCE(COLLATION_NAME, '')"
-            + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION",
+            + " COALESCE(DATETIME_PRECISION, 0), COALESCE(GENERATION_EXPRESSION, ''), COALESCE(COLLATION_NAME, ''),"
+            + " COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION",
         database,
         tables,
         (t, rs) -> {
@@ -151,7 +172,8 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
                       rs.getInt(11),
                       jsonChecked.contains(t.name() + "." + name),
                       rs.getString(12),
-                      rs.getString(13)));
+                      rs.getString(13),
+                      rs.getString(14)));
         });
     readIndexes(c, database, tables);
     readForeignKeys(c, database, tables);
@@ -161,12 +183,12 @@ record SourceSchema(String version, boolean mariadb, String utcNow, List<Table> 
         database,
         tables,
         (t, rs) -> t.triggers().add(rs.getString(2)));
-    List<String> others = new ArrayList<>();
+    List<Code> others = new ArrayList<>();
     for (String sql : List.of(
         "SELECT 'view', TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'VIEW' ORDER BY 2",
         "SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? ORDER BY 1, 2",
         "SELECT 'event', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY 2")) {
-      eachRow(c, sql, database, rs -> others.add(rs.getString(1) + " " + rs.getString(2)));
+      eachRow(c, sql, database, rs -> others.add(new Code(rs.getString(1), rs.getString(2), "")));
     }
     return new SourceSchema(version, mariadb, utcNow, List.copyOf(tables.values()), List.copyOf(others));
   }

@@ -97,7 +97,7 @@ class CutoverActivitiesTest {
     MigrateSpec data = new MigrateSpec(
         new RunbookHeader(RunbookKind.CUTOVER, "test-cutover", "test", "", ApprovalPolicy.unattended(), ""),
         LocalStack.mariadb(source), LocalStack.database(target), "public", List.of(), List.of(), KeylessTables.REFUSE,
-        Map.of("tags.shout", "varchar(20)"), Map.of(),
+        Map.of("tags.shout", "varchar(20)"), Map.of(), List.of(),
         new CopyOptions(2, 10_000), new SyncOptions(true, Map.of("items", "updated_at"), Duration.ofMinutes(1)),
         new VerifyOptions(true, Duration.ofMillis(500), 100));
     SchemaPlan converted = migrate.convertSchema(data);

@@ -61,7 +61,7 @@ class MigrateActivitiesTest {
     RunbookHeader header =
         new RunbookHeader(RunbookKind.MIGRATE_DATA, "test-migrate", "test", "", ApprovalPolicy.unattended(), "");
     return new MigrateSpec(
-        header, LocalStack.mariadb(source), LocalStack.database(target), "public", List.of(), List.of(), keyless, types, Map.of(),
+        header, LocalStack.mariadb(source), LocalStack.database(target), "public", List.of(), List.of(), keyless, types, Map.of(), List.of(),
         new CopyOptions(2, chunkRows), new SyncOptions(true, Map.of(), Duration.ofMinutes(1)),
         new VerifyOptions(true, Duration.ofMillis(500), 100));
   }
@@ -494,7 +494,7 @@ class MigrateActivitiesTest {
 
     private MigrateSpec only(List<String> tables, KeylessTables keyless, Map<String, String> types) {
       MigrateSpec s = spec(source, target, keyless, types, 1_000);
-      return new MigrateSpec(s.header(), s.source(), s.target(), s.targetSchema(), tables, List.of(), keyless, types, Map.of(), s.copy(), s.sync(), s.verify());
+      return new MigrateSpec(s.header(), s.source(), s.target(), s.targetSchema(), tables, List.of(), keyless, types, Map.of(), List.of(), s.copy(), s.sync(), s.verify());
     }
 
     @Test
@@ -519,7 +519,7 @@ class MigrateActivitiesTest {
         MigrateSpec s = only(List.of("events"), KeylessTables.COPY_WHOLE, Map.of());
         MigrateSpec whole =
             new MigrateSpec(s.header(), s.source(), LocalStack.database(other), "public", s.include(), s.exclude(),
-                s.keylessTables(), s.columnTypes(), Map.of(), s.copy(), s.sync(), s.verify());
+                s.keylessTables(), s.columnTypes(), Map.of(), List.of(), s.copy(), s.sync(), s.verify());
         Migrated migrated = migrate(whole);
         TableVerification v = migrated.verdicts().get("events");
         assertThat(v.clean()).isTrue();
@@ -559,7 +559,7 @@ class MigrateActivitiesTest {
       MigrateSpec s = only(List.of(), KeylessTables.REFUSE, Map.of());
       MigrateSpec unreachable =
           new MigrateSpec(s.header(), new MySqlConnection("jdbc:mariadb://127.0.0.1:1/" + source, "root", LocalStack.MARIADB_PASSWORD),
-              s.target(), "public", List.of(), List.of(), s.keylessTables(), s.columnTypes(), Map.of(), s.copy(), s.sync(), s.verify());
+              s.target(), "public", List.of(), List.of(), s.keylessTables(), s.columnTypes(), Map.of(), List.of(), s.copy(), s.sync(), s.verify());
       assertThatThrownBy(() -> activities.convertSchema(unreachable))
           .satisfies(e -> {
             assertThat(LocalStack.applicationFailure(e).getType()).isEqualTo(FailureTypes.DATABASE_UNAVAILABLE);
@@ -580,6 +580,7 @@ class MigrateActivitiesTest {
   class SourceExpressions extends SourceAndTarget {
 
     private static final Map<String, String> AS_VALUES = Map.of("stock.total", "numeric(12,2)", "stock.label", "varchar(30)");
+    private static final List<String> LEFT_BEHIND = List.of("stock_audit", "cheap", "restock");
 
     SourceExpressions() {
       super("expr");
@@ -591,28 +592,31 @@ class MigrateActivitiesTest {
           "",
           "CREATE DATABASE " + source + " CHARACTER SET utf8mb4",
           "USE " + source,
-          "CREATE TABLE stock (id INT PRIMARY KEY, code VARCHAR(20) NOT NULL, price DECIMAL(10,2) NOT NULL, qty INT NOT NULL,"
+          "CREATE TABLE stock (id INT PRIMARY KEY, code VARCHAR(20) NOT NULL COMMENT 'the SKU: it''s A\\\\1', price DECIMAL(10,2) NOT NULL, qty INT NOT NULL,"
               + " total DECIMAL(12,2) AS (price * qty) STORED, label VARCHAR(30) AS (CONCAT('q', qty)) VIRTUAL,"
               + " CONSTRAINT qty_positive CHECK (qty > 0),"
               + " CONSTRAINT `code form` CHECK (code LIKE 'A%' OR code = 'it''s `x`'),"
               + " CONSTRAINT mysql_only CHECK (code REGEXP '^[A-Z]' OR qty < 10))",
           "INSERT INTO stock (id, code, price, qty) SELECT seq, IF(seq = 7, 'it''s `x`', CONCAT('A', seq)), seq / 4, seq % 9 + 1"
               + " FROM seq_1_to_3000",
+          "CREATE TABLE moves (id INT, at DATE, qty INT NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (YEAR(at))"
+              + " (PARTITION old VALUES LESS THAN (2025), PARTITION now VALUES LESS THAN MAXVALUE)",
+          "INSERT INTO moves SELECT seq, '2024-06-01' + INTERVAL seq DAY, seq FROM seq_1_to_1000",
           "CREATE TRIGGER stock_audit BEFORE UPDATE ON stock FOR EACH ROW SET NEW.qty = NEW.qty",
           "CREATE VIEW cheap AS SELECT id FROM stock WHERE price < 1",
           "CREATE PROCEDURE restock() SET @restocked = 1");
       LocalStack.createDatabase(target);
     }
 
-    private MigrateSpec with(Map<String, String> types, Map<String, String> checks) {
+    private MigrateSpec with(Map<String, String> types, Map<String, String> checks, List<String> leaveBehind) {
       MigrateSpec s = spec(source, target, KeylessTables.REFUSE, types, 1_000);
       return new MigrateSpec(s.header(), s.source(), s.target(), s.targetSchema(), List.of(), List.of(), s.keylessTables(), types,
-          checks, s.copy(), s.sync(), s.verify());
+          checks, leaveBehind, s.copy(), s.sync(), s.verify());
     }
 
     @Test
     void aGeneratedColumnIsRefusedUntilTheRunbookCopiesItsValues() throws Exception {
-      assertThatThrownBy(() -> activities.convertSchema(with(Map.of(), Map.of("stock.mysql_only", "skip"))))
+      assertThatThrownBy(() -> activities.convertSchema(with(Map.of(), Map.of("stock.mysql_only", "skip"), LEFT_BEHIND)))
           .satisfies(e -> assertThat(LocalStack.applicationFailure(e).getType()).isEqualTo(FailureTypes.INVALID_INPUT))
           .hasMessageContaining("column stock.total is computed by the source (STORED GENERATED AS `price` * `qty`)")
           .hasMessageContaining("set columnTypes.stock.total")
@@ -621,12 +625,31 @@ class MigrateActivitiesTest {
     }
 
     @Test
+    void codeOnTheSourceIsRefusedUntilTheRunbookLeavesItBehindByName() throws Exception {
+      Map<String, String> checks = Map.of("stock.mysql_only", "skip");
+      assertThatThrownBy(() -> activities.convertSchema(with(AS_VALUES, checks, List.of())))
+          .satisfies(e -> assertThat(LocalStack.applicationFailure(e).getType()).isEqualTo(FailureTypes.INVALID_INPUT))
+          .hasMessageContaining("the source runs code that migrate-data does not carry over (it copies tables):"
+              + " trigger stock_audit on stock, view cheap, procedure restock.")
+          .hasMessageContaining("leaveBehind: [stock_audit, cheap, restock]");
+      assertThatThrownBy(() -> activities.convertSchema(with(AS_VALUES, checks, List.of("stock_audit", "cheap"))))
+          .as("one not named is enough")
+          .hasMessageContaining("does not carry over (it copies tables): procedure restock.");
+      assertThatThrownBy(() -> activities.convertSchema(with(AS_VALUES, checks, List.of("stock_audit", "cheap", "restock", "restocks"))))
+          .hasMessageContaining("leaveBehind: the source has no trigger, view, procedure, function or event named \"restocks\"")
+          .hasMessageNotContaining("does not carry over");
+      assertThat(pgValue(target, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).isEqualTo("0");
+      assertThat(activities.convertSchema(with(AS_VALUES, checks, LEFT_BEHIND)).notes())
+          .contains("left on the source, not carried over (leaveBehind): trigger stock_audit on stock, view cheap, procedure restock");
+    }
+
+    @Test
     void aCheckPostgresqlRefusesIsNamedBeforeAnythingIsCreated() throws Exception {
-      assertThatThrownBy(() -> activities.convertSchema(with(AS_VALUES, Map.of())))
+      assertThatThrownBy(() -> activities.convertSchema(with(AS_VALUES, Map.of(), LEFT_BEHIND)))
           .satisfies(e -> assertThat(LocalStack.applicationFailure(e).getType()).isEqualTo(FailureTypes.INVALID_INPUT))
           .hasMessageContaining("table stock: PostgreSQL refuses its CREATE TABLE (ERROR: syntax error at or near \"regexp\"")
           .hasMessageContaining("checkConstraints.stock.<constraint>");
-      assertThatThrownBy(() -> activities.convertSchema(with(AS_VALUES, Map.of("stock.mysql_only", "skip", "stock.nope", "skip"))))
+      assertThatThrownBy(() -> activities.convertSchema(with(AS_VALUES, Map.of("stock.mysql_only", "skip", "stock.nope", "skip"), LEFT_BEHIND)))
           .hasMessageContaining("checkConstraints.stock.nope: no such CHECK constraint among the tables copied");
       assertThat(pgValue(target, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).isEqualTo("0");
     }
@@ -636,22 +659,26 @@ class MigrateActivitiesTest {
       String other = LocalStack.unique("expr");
       LocalStack.createDatabase(other);
       try {
-        MigrateSpec s = with(AS_VALUES, Map.of("stock.mysql_only", "code ~ '^[A-Z]' OR qty < 10"));
+        MigrateSpec s = with(AS_VALUES, Map.of("stock.mysql_only", "code ~ '^[A-Z]' OR qty < 10"), LEFT_BEHIND);
         MigrateSpec into = new MigrateSpec(s.header(), s.source(), LocalStack.database(other), "public", s.include(), s.exclude(),
-            s.keylessTables(), s.columnTypes(), s.checkConstraints(), s.copy(), s.sync(), s.verify());
+            s.keylessTables(), s.columnTypes(), s.checkConstraints(), s.leaveBehind(), s.copy(), s.sync(), s.verify());
         Migrated migrated = migrate(into);
         assertThat(migrated.verdicts().get("stock").clean()).as("the generated values, copied, equal the source's").isTrue();
+        assertThat(migrated.verdicts().get("moves").clean()).isTrue();
+        assertThat(migrated.plan().notes()).as("partitioning, not carried, said in the plan")
+            .anyMatch(n -> n.startsWith("table moves is partitioned on the source (RANGE (year(`at`)), 2 partitions); PostgreSQL gets one"));
         assertThat(migrated.plan().notes()).anyMatch(n -> n.contains("column stock.total is computed by the source")
             && n.contains("plain numeric(12,2) column"));
-        assertThat(migrated.plan().notes()).as("code the source runs, said in the plan")
-            .anyMatch(n -> n.startsWith("table stock has triggers on the source (stock_audit)"))
-            .anyMatch(n -> n.startsWith("the source database also holds view cheap, procedure restock,"));
+        assertThat(migrated.plan().notes()).as("code the source runs, left behind as the runbook says")
+            .contains("left on the source, not carried over (leaveBehind): trigger stock_audit on stock, view cheap, procedure restock");
         assertThat(pgRows(other, "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'stock'::regclass AND contype = 'c' ORDER BY 1"))
             .containsExactly(
                 List.of("code form", "CHECK ((((code)::text ~~ 'A%'::text) OR ((code)::text = 'it''s `x`'::text)))"),
                 List.of("mysql_only", "CHECK ((((code)::text ~ '^[A-Z]'::text) OR (qty < 10)))"),
                 List.of("qty_positive", "CHECK ((qty > 0))"));
         assertThat(pgValue(other, "SELECT total || ' ' || label FROM stock WHERE id = 8")).isEqualTo("18.00 q9");
+        assertThat(pgValue(other, "SELECT col_description('stock'::regclass, 2)")).as("the column's comment")
+            .isEqualTo("the SKU: it's A\\1");
         assertThatThrownBy(() -> LocalStack.sql(other, "UPDATE stock SET qty = 0 WHERE id = 1")).hasMessageContaining("qty_positive");
       } finally {
         LocalStack.dropDatabase(other);
@@ -917,7 +944,7 @@ class MigrateActivitiesTest {
     private MigrateSpec spec(String target, Map<String, String> watermarks) {
       MigrateSpec s = MigrateActivitiesTest.spec(source, target, KeylessTables.COPY_WHOLE, Map.of(), 4_000);
       return new MigrateSpec(s.header(), s.source(), s.target(), "public", List.of(), List.of(), KeylessTables.COPY_WHOLE,
-          Map.of(), Map.of(), s.copy(), new SyncOptions(true, watermarks, Duration.ofMinutes(1)), s.verify());
+          Map.of(), Map.of(), List.of(), s.copy(), new SyncOptions(true, watermarks, Duration.ofMinutes(1)), s.verify());
     }
 
     private void syncAndVerify(Map<String, String> watermarks, long upserted) throws Exception {
@@ -1391,7 +1418,7 @@ class MigrateActivitiesTest {
     @Test
     void changedRowsAreCheckedWithTheKeySetsRatherThanAWalkOfEveryKey() throws Exception {
       MigrateSpec watermarked = new MigrateSpec(spec.header(), spec.source(), spec.target(), spec.targetSchema(), List.of(),
-          List.of(), spec.keylessTables(), Map.of(), Map.of(), spec.copy(), new SyncOptions(true, Map.of("stamped", "updated_at"),
+          List.of(), spec.keylessTables(), Map.of(), Map.of(), List.of(), spec.copy(), new SyncOptions(true, Map.of("stamped", "updated_at"),
           Duration.ofMinutes(1)), spec.verify());
       String since = "2030-01-01 00:00:00.000000";
       TableVerification clean = activities.verifyChangedRows(watermarked, table("stamped"), since);

@@ -36,7 +36,7 @@ final class MigrateSections {
   private static final String DEFAULT_SCHEMA = "public";
   private static final Duration DEFAULT_MARGIN = Duration.ofMinutes(15);
 
-  /** A MySQL table name we accept: what needs no quoting there, so it cannot smuggle SQL. */
+  /** A MySQL name we accept: what needs no quoting there, so it cannot smuggle SQL. */
   private static final Pattern TABLE = Pattern.compile("[A-Za-z0-9_$]{1,64}");
   private static final Pattern COLUMN_KEY = Pattern.compile("([A-Za-z0-9_$]{1,64})\\.([A-Za-z0-9_$]{1,64})");
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
@@ -90,14 +90,15 @@ final class MigrateSections {
       t.finish();
     }
     Fields tables = root.object("tables");
-    List<String> include = tables == null ? null : tableNames(tables, "include");
-    List<String> exclude = tables == null ? null : tableNames(tables, "exclude");
+    List<String> include = tables == null ? null : names(tables, "include", "a table name");
+    List<String> exclude = tables == null ? null : names(tables, "exclude", "a table name");
     KeylessTables keyless = tables == null ? null : keyless(tables);
     if (tables != null) {
       tables.finish();
     }
     Map<String, String> columnTypes = columnTypes(root);
     Map<String, String> checkConstraints = checkConstraints(root);
+    List<String> leaveBehind = names(root, "leaveBehind", "a trigger, view, procedure, function or event name");
     CopyOptions copy = copyOptions.get();
     SyncOptions sync = syncOptions.get();
     VerifyOptions verify = verify(root);
@@ -105,7 +106,8 @@ final class MigrateSections {
     String targetSchema = schema;
     return () ->
         new MigrateSpec(
-            header, source, targetConnection, targetSchema, include, exclude, keyless, columnTypes, checkConstraints, copy, sync, verify);
+            header, source, targetConnection, targetSchema, include, exclude, keyless, columnTypes, checkConstraints, leaveBehind, copy,
+            sync, verify);
   }
 
   private MySqlConnection source(Fields root) {
@@ -130,7 +132,8 @@ final class MigrateSections {
     return errors.size() == before ? new MySqlConnection(url, user, password) : null;
   }
 
-  private List<String> tableNames(Fields f, String key) {
+  /** A list of MySQL names ({@code what}), each one accepted by {@link #TABLE}, none twice. */
+  private List<String> names(Fields f, String key, String what) {
     List<String> names = f.textList(key);
     if (names == null) {
       return null;
@@ -141,7 +144,7 @@ final class MigrateSections {
       String name = names.get(i);
       String problem =
           !TABLE.matcher(name).matches()
-              ? "must be a table name of letters, digits, '_' or '$' (got \"" + name + "\")"
+              ? "must be " + what + " of letters, digits, '_' or '$' (got \"" + name + "\")"
               : !seen.add(name) ? "\"" + name + "\" is listed twice" : null;
       if (problem != null) {
         errors.add(new FieldError(f.pathOf(key) + "[" + i + "]", problem));

@@ -20,6 +20,9 @@ import java.util.Map;
  *     copied as its values)
  * @param checkConstraints for {@code table.constraint}, a source CHECK constraint: the PostgreSQL
  *     expression the target gets instead of the translated one, or {@code skip} to leave it out
+ * @param leaveBehind triggers (of the tables copied), views, procedures, functions and events of
+ *     the source database, by name, which the runbook knows migrate-data does not carry over (it
+ *     copies tables); code on the source not named here stops the run before anything is created
  */
 public record MigrateSpec(
     RunbookHeader header,
@@ -31,6 +34,7 @@ public record MigrateSpec(
     KeylessTables keylessTables,
     Map<String, String> columnTypes,
     Map<String, String> checkConstraints,
+    List<String> leaveBehind,
     CopyOptions copy,
     SyncOptions sync,
     VerifyOptions verify)
@@ -40,8 +44,9 @@ public record MigrateSpec(
     include = List.copyOf(include);
     exclude = List.copyOf(exclude);
     columnTypes = Map.copyOf(columnTypes);
-    // Absent from the histories of runs started before checkConstraints existed, which replay through here.
+    // Absent from the histories of runs started before checkConstraints (leaveBehind) existed, which replay through here.
     checkConstraints = checkConstraints == null ? Map.of() : Map.copyOf(checkConstraints);
+    leaveBehind = leaveBehind == null ? List.of() : List.copyOf(leaveBehind);
   }
 
   /** The {@code checkConstraints} value that leaves a source CHECK constraint out of the target. */

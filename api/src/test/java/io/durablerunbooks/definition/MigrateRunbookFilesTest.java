@@ -59,6 +59,7 @@ class MigrateRunbookFilesTest {
                     tables: { include: [orders, customers, events], exclude: [events], withoutPrimaryKey: copy-whole }
                     columnTypes: { stores.location: text, orders.total: "numeric(12,2)" }
                     checkConstraints: { orders.sku_form: "sku ~ '^[A-Z]'", orders.legacy: skip }
+                    leaveBehind: [orders_audit, active_customers]
                     copy: { parallelism: 4, chunkRows: 50000 }
                     verify: { enabled: false, queryTime: 2s, maxListedRows: 20 }
                     sync: { enabled: true, watermarks: { orders: updated_at }, margin: 1h }
@@ -70,6 +71,7 @@ class MigrateRunbookFilesTest {
     assertThat(spec.keylessTables()).isEqualTo(KeylessTables.COPY_WHOLE);
     assertThat(spec.columnTypes()).containsOnly(Map.entry("stores.location", "text"), Map.entry("orders.total", "numeric(12,2)"));
     assertThat(spec.checkConstraints()).containsOnly(Map.entry("orders.sku_form", "sku ~ '^[A-Z]'"), Map.entry("orders.legacy", "skip"));
+    assertThat(spec.leaveBehind()).containsExactly("orders_audit", "active_customers");
     assertThat(spec.copy()).isEqualTo(new MigrateSpec.CopyOptions(4, 50_000));
     assertThat(spec.verify()).isEqualTo(new MigrateSpec.VerifyOptions(false, Duration.ofSeconds(2), 20));
     assertThat(spec.sync()).isEqualTo(new MigrateSpec.SyncOptions(true, Map.of("orders", "updated_at"), Duration.ofHours(1)));
@@ -112,6 +114,16 @@ class MigrateRunbookFilesTest {
     assertThat(errors).hasSize(2);
     assertOnlyError(errors(MIGRATE + "checkConstraints: { orders.b: \" \" }\n"), "checkConstraints.orders.b", "non-empty");
     assertThat(((MigrateSpec) parse(MIGRATE)).checkConstraints()).as("none by default").isEmpty();
+  }
+
+  @Test
+  void codeLeftBehindIsNamedOnceByAPlainName() {
+    List<FieldError> errors = errors(MIGRATE + "leaveBehind: [orders_audit, \"x; DROP TABLE y\", orders_audit]\n");
+
+    assertHasError(errors, "leaveBehind[1]", "must be a trigger, view, procedure, function or event name of letters, digits");
+    assertHasError(errors, "leaveBehind[2]", "\"orders_audit\" is listed twice");
+    assertThat(errors).hasSize(2);
+    assertThat(((MigrateSpec) parse(MIGRATE)).leaveBehind()).as("none by default").isEmpty();
   }
 
   @Test

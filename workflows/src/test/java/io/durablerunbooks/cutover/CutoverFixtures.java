@@ -47,7 +47,7 @@ final class CutoverFixtures {
         Fixtures.header(RunbookKind.CUTOVER, "shop-cutover", "production", approval),
         new MySqlConnection("jdbc:mariadb://mysql.internal:3306/shop", "cutover", SecretRef.of("${env:MYSQL_PASSWORD}")),
         new PostgresConnection("jdbc:postgresql://pg.internal:5432/shop", "cutover", SecretRef.of("${env:PGPASSWORD}")),
-        "public", List.of(), List.of(), KeylessTables.REFUSE, Map.of(), Map.of(), new CopyOptions(2, 100_000),
+        "public", List.of(), List.of(), KeylessTables.REFUSE, Map.of(), Map.of(), List.of(), new CopyOptions(2, 100_000),
         new SyncOptions(true, Map.of("items", "updated_at"), Duration.ofMinutes(5)), new VerifyOptions(true, Duration.ofMillis(500), 100));
     ApplicationSpec app = new ApplicationSpec(
         new SshHost("app1", "10.0.0.5", 22, "deploy"), new SshAccess(SecretRef.of("${env:DEPLOY_KEY}"), "", "/etc/runbooks/known_hosts"),

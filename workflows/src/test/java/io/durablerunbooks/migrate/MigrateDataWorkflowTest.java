@@ -102,7 +102,7 @@ class MigrateDataWorkflowTest {
         Fixtures.header(RunbookKind.MIGRATE_DATA, "shop-to-postgres", "staging", approval),
         new MySqlConnection("jdbc:mariadb://mysql.internal:3306/shop", "migrator", SecretRef.of("${env:MYSQL_PASSWORD}")),
         new PostgresConnection("jdbc:postgresql://pg.internal:5432/shop", "migrator", SecretRef.of("${env:PGPASSWORD}")),
-        "public", List.of(), List.of(), KeylessTables.REFUSE, java.util.Map.of(), java.util.Map.of(), new CopyOptions(2, 1000),
+        "public", List.of(), List.of(), KeylessTables.REFUSE, java.util.Map.of(), java.util.Map.of(), List.of(), new CopyOptions(2, 1000),
         new SyncOptions(sync, java.util.Map.of("orders", "updated_at"), Duration.ofMinutes(15)),
         new VerifyOptions(verify, Duration.ofMillis(500), 100));
   }
@@ -224,7 +224,7 @@ class MigrateDataWorkflowTest {
         .thenReturn(new SchemaPlan(PLAN.sourceVersion(), PLAN.targetVersion(), PLAN.sourceTime(), List.of(LINES, ORDERS), PLAN.notes()));
     MigrateSpec two = spec(ApprovalPolicy.unattended(), true);
     MigrateSpec one = new MigrateSpec(two.header(), two.source(), two.target(), two.targetSchema(), two.include(), two.exclude(),
-        two.keylessTables(), two.columnTypes(), two.checkConstraints(), new CopyOptions(1, 1000), two.sync(), two.verify());
+        two.keylessTables(), two.columnTypes(), two.checkConstraints(), two.leaveBehind(), new CopyOptions(1, 1000), two.sync(), two.verify());
     start(env, worker, one, "migrate-verify-order", false);
 
     RunbookReport report = Reports.of(env, "migrate-verify-order");
