@@ -95,35 +95,34 @@ class MigrateRunbookFilesTest {
         errors(MIGRATE.replace("${file:/run/secrets/mysql}", "hunter2")), "source.password", "would be stored in the workflow history");
   }
 
-  @Test
-  void columnTypesMustBeTableDotColumnAndAPlainType() {
-    List<FieldError> errors =
-        errors(MIGRATE + "columnTypes: { location: text, stores.location: \"text; DROP TABLE x\" }\n");
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '#',
+      value = {
+        "columnTypes # columnTypes: { location: text, stores.location: \"text; DROP TABLE x\" }"
+            + " # columnTypes.location # the key must be table.column"
+            + " # columnTypes.stores.location # must be a PostgreSQL type like text",
+        "checkConstraints # checkConstraints: { sku_form: skip, orders.sku_form: \"true; DROP TABLE x\" }"
+            + " # checkConstraints.sku_form # the key must be table.constraint"
+            + " # checkConstraints.orders.sku_form # must be skip, or a PostgreSQL boolean expression",
+        "leaveBehind # leaveBehind: [orders_audit, \"x; DROP TABLE y\", orders_audit]"
+            + " # leaveBehind[1] # must be a trigger, view, procedure, function or event name of letters, digits"
+            + " # leaveBehind[2] # \"orders_audit\" is listed twice",
+      })
+  void eachBadEntryIsNamedAndNoSqlGetsThrough(String field, String yaml, String path, String phrase, String otherPath, String otherPhrase) {
+    List<FieldError> errors = errors(MIGRATE + yaml + "\n");
 
-    assertHasError(errors, "columnTypes.location", "the key must be table.column");
-    assertHasError(errors, "columnTypes.stores.location", "must be a PostgreSQL type like text");
+    assertHasError(errors, path, phrase);
+    assertHasError(errors, otherPath, otherPhrase);
     assertThat(errors).hasSize(2);
   }
 
   @Test
-  void checksMustBeTableDotConstraintAndOneExpression() {
-    List<FieldError> errors = errors(MIGRATE + "checkConstraints: { sku_form: skip, orders.sku_form: \"true; DROP TABLE x\" }\n");
-
-    assertHasError(errors, "checkConstraints.sku_form", "the key must be table.constraint");
-    assertHasError(errors, "checkConstraints.orders.sku_form", "must be skip, or a PostgreSQL boolean expression");
-    assertThat(errors).hasSize(2);
+  void checksAndCodeLeftBehindAreNoneByDefault() {
     assertOnlyError(errors(MIGRATE + "checkConstraints: { orders.b: \" \" }\n"), "checkConstraints.orders.b", "non-empty");
-    assertThat(((MigrateSpec) parse(MIGRATE)).checkConstraints()).as("none by default").isEmpty();
-  }
-
-  @Test
-  void codeLeftBehindIsNamedOnceByAPlainName() {
-    List<FieldError> errors = errors(MIGRATE + "leaveBehind: [orders_audit, \"x; DROP TABLE y\", orders_audit]\n");
-
-    assertHasError(errors, "leaveBehind[1]", "must be a trigger, view, procedure, function or event name of letters, digits");
-    assertHasError(errors, "leaveBehind[2]", "\"orders_audit\" is listed twice");
-    assertThat(errors).hasSize(2);
-    assertThat(((MigrateSpec) parse(MIGRATE)).leaveBehind()).as("none by default").isEmpty();
+    MigrateSpec spec = (MigrateSpec) parse(MIGRATE);
+    assertThat(spec.checkConstraints()).isEmpty();
+    assertThat(spec.leaveBehind()).isEmpty();
   }
 
   @Test
