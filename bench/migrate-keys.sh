@@ -2,8 +2,8 @@
 # What a text primary key costs the migrate-data runbook, against the same rows keyed by an integer,
 # in one run on one machine.
 #   bench/migrate-keys.sh [ROWS]   (default 1000000 rows per table; the source is kept and reused)
-# Builds the MariaDB database bench_keys of five tables holding the same rows (bigint, int, a
-# varchar note with NULLs, a decimal, a datetime(6)) under five primary keys:
+# Builds the MariaDB database bench_keys of six tables holding the same rows (bigint, int, a
+# varchar note with NULLs, a decimal, a datetime(6)) under six primary keys:
 #   by_int   bigint                                        the reference
 #   by_uuid  char(36), lowercase UUIDs                     both engines order them alike
 #   by_code  varchar(20) utf8mb4_unicode_ci, a000002 B000001 ...: mixed case, which the source's
@@ -13,6 +13,8 @@
 #            PostgreSQL's byte order, which puts every é-key after every e-key
 #   by_sjis  varchar(20) sjis_japanese_ci, 亜0000001 一0000002 ...: a legacy multi-byte key, converted
 #            to UTF-8 for its bounds; sjis orders kanji by reading (亜 before 一), Unicode by radical
+#   by_tenant (varchar(20) utf8mb4_unicode_ci, bigint), a00000 B00001 ...: 10 001 tenants of 100 rows,
+#            split on the tenant, mixed case as by_code
 # then runs the runbook on each table alone (tables.include), into a fresh PostgreSQL database, and
 # takes each table's Copy and Verify step times from the run's report.
 # Environment: BENCH_RUNS (default 1, keeps the best of each).
@@ -22,14 +24,14 @@ cd "$(dirname "$0")/.."
 ROWS="${1:-1000000}"
 RUNS="${BENCH_RUNS:-1}"
 SRC=bench_keys
-TABLES=(by_int by_uuid by_code by_latin by_sjis)
+TABLES=(by_int by_uuid by_code by_latin by_sjis by_tenant)
 
 # shellcheck source=bench/migrate-lib.sh
 source bench/migrate-lib.sh
 need_packages jq
 
 # Written last, so an interrupted build is never taken for a finished one.
-MARK="bench_keys v4 rows=$ROWS"
+MARK="bench_keys v5 rows=$ROWS"
 if [[ "$(my_ -e "SELECT table_comment FROM information_schema.tables WHERE table_schema = '$SRC' AND table_name = 'by_code'" 2>/dev/null)" != "$MARK" ]]; then
   echo "building $SRC ($ROWS rows per table)"
   uuid="CONCAT_WS('-', SUBSTR(MD5(seq), 1, 8), SUBSTR(MD5(seq), 9, 4), SUBSTR(MD5(seq), 13, 4), SUBSTR(MD5(seq), 17, 4), SUBSTR(MD5(seq), 21, 12))"
@@ -42,12 +44,15 @@ if [[ "$(my_ -e "SELECT table_comment FROM information_schema.tables WHERE table
     CREATE TABLE by_code (id VARCHAR(20) COLLATE utf8mb4_unicode_ci NOT NULL PRIMARY KEY, $columns);
     CREATE TABLE by_latin (id VARCHAR(20) CHARACTER SET latin1 COLLATE latin1_swedish_ci NOT NULL PRIMARY KEY, $columns);
     CREATE TABLE by_sjis (id VARCHAR(20) CHARACTER SET sjis COLLATE sjis_japanese_ci NOT NULL PRIMARY KEY, $columns);
+    CREATE TABLE by_tenant (tenant VARCHAR(20) COLLATE utf8mb4_unicode_ci NOT NULL, id BIGINT NOT NULL, $columns,
+      PRIMARY KEY (tenant, id));
     INSERT INTO by_int SELECT seq, $values;
     INSERT INTO by_uuid SELECT $uuid, $values;
     INSERT INTO by_code SELECT CONCAT(IF(seq % 2 = 0, 'a', 'B'), LPAD(seq, 7, '0')), $values;
     INSERT INTO by_latin SELECT CONCAT(IF(seq % 2 = 0, 'e', 'é'), LPAD(seq, 7, '0')), $values;
     INSERT INTO by_sjis SELECT CONCAT(IF(seq % 2 = 0, '一', '亜'), LPAD(seq, 7, '0')), $values;
-    ANALYZE TABLE by_int, by_uuid, by_code, by_latin, by_sjis;
+    INSERT INTO by_tenant SELECT CONCAT(IF(seq DIV 100 % 2 = 0, 'a', 'B'), LPAD(seq DIV 100, 5, '0')), $values;
+    ANALYZE TABLE by_int, by_uuid, by_code, by_latin, by_sjis, by_tenant;
     ALTER TABLE by_code COMMENT = '$MARK';" >/dev/null
 fi
 
@@ -85,7 +90,7 @@ for _ in $(seq 1 "$RUNS"); do
 done
 
 echo
-for table in by_uuid by_code by_latin by_sjis; do
+for table in by_uuid by_code by_latin by_sjis by_tenant; do
   printf '%-8s best copy %.2f s = %.2f x by_int'"'"'s, verify %.2f s = %.2f x by_int'"'"'s\n' "$table" \
     "${best[copy $table]}" "$(calc "${best[copy $table]} / ${best[copy by_int]}")" \
     "${best[verify $table]}" "$(calc "${best[verify $table]} / ${best[verify by_int]}")"

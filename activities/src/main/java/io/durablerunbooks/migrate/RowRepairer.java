@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import io.durablerunbooks.postgres.Transactions;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -52,13 +53,15 @@ final class RowRepairer {
   long upsertKeys(List<String> keys) throws SQLException, IOException {
     long rows = 0;
     for (List<String> batch : batches(keys)) {
-      if (t.textChunks()) {
+      if (t.singleKey() && t.textChunks()) {
         rows += upsert(ChunkCopier.select(t, " WHERE " + ValueSql.keyIn(t, batch.size(), true)), batch);
       } else if (t.singleKey()) {
         rows += upsert(ChunkCopier.select(t, " WHERE " + ValueSql.mq(t.chunkKey()) + " IN (" + values(batch, true) + ")"), List.of());
       } else {
         String marks = String.join(", ", Collections.nCopies(batch.size(), "?"));
-        rows += upsert(ChunkCopier.select(t, " WHERE " + leading(batch, true) + ValueSql.mysqlKey(t) + " IN (" + marks + ")"), batch);
+        List<String> params = new ArrayList<>(leadingTexts(batch));
+        params.addAll(batch);
+        rows += upsert(ChunkCopier.select(t, " WHERE " + leading(batch, true) + ValueSql.mysqlKey(t) + " IN (" + marks + ")"), params);
       }
     }
     return rows;
@@ -68,18 +71,23 @@ final class RowRepairer {
   long deleteKeys(List<String> keys) throws SQLException {
     long rows = 0;
     for (List<String> batch : batches(keys)) {
-      // Text keys and keys of several columns go as one array parameter; integer and binary keys
-      // are inlined, checked.
+      // Text keys and keys of several columns go as one array parameter (after one of the leading
+      // text values, for a key led by text); integer and binary keys are inlined, checked.
       boolean keyArray = t.textChunks() || !t.singleKey();
-      String condition = t.textChunks()
+      List<String> leadingTexts = leadingTexts(batch);
+      String condition = t.singleKey() && t.textChunks()
           ? ValueSql.keyIn(t, batch.size(), false)
           : t.singleKey()
               ? ValueSql.pq(t.chunkKey()) + " IN (" + values(batch, false) + ")"
               : leading(batch, false) + ValueSql.pgKey(t) + " = ANY (?)";
       rows += Transactions.run(target, c -> {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE " + condition)) {
+          int next = 1;
+          if (!leadingTexts.isEmpty()) {
+            ps.setArray(next++, target.createArrayOf("text", leadingTexts.toArray()));
+          }
           if (keyArray) {
-            ps.setArray(1, target.createArrayOf("text", batch.toArray()));
+            ps.setArray(next, target.createArrayOf("text", batch.toArray()));
           }
           return (long) ps.executeUpdate();
         }
@@ -153,15 +161,43 @@ final class RowRepairer {
 
   /**
    * For a table split on the first of several key columns, the condition on that column's values
-   * in these keys (an integer, so the text before the key's first comma) which lets either engine
-   * find the rows by its primary key's index instead of computing every row's key text; else none.
+   * in these keys which lets either engine find the rows by its primary key's index instead of
+   * computing every row's key text; else none. An integer's values are inlined (the text before
+   * the key's first comma); a text's are parameters ({@link #leadingTexts}), first in the statement.
    */
   private String leading(List<String> keys, boolean mysql) {
+    if (t.singleKey()) {
+      return "";
+    }
+    if (t.textChunks()) {
+      return mysql
+          ? ValueSql.mq(t.chunkKey()) + " IN (" + String.join(", ", Collections.nCopies(leadingTexts(keys).size(), "?")) + ") AND "
+          : ValueSql.pq(t.chunkKey()) + " = ANY (?) AND ";
+    }
     if (!t.integerChunks()) {
       return "";
     }
     String firsts = integers(keys.stream().map(k -> k.indexOf(',') < 0 ? k : k.substring(0, k.indexOf(','))).distinct().toList());
     return (mysql ? ValueSql.mq(t.chunkKey()) : ValueSql.pq(t.chunkKey())) + " IN (" + firsts + ") AND ";
+  }
+
+  /**
+   * For a key led by a text column, that column's values in these keys: each key's text before its
+   * last commas, one per further key column (integers, dates and times, which hold no comma, so
+   * the text may); else none.
+   */
+  private List<String> leadingTexts(List<String> keys) {
+    if (t.singleKey() || !t.textChunks()) {
+      return List.of();
+    }
+    int others = t.primaryKey().size() - 1;
+    return keys.stream().map(k -> {
+      int end = k.length();
+      for (int i = 0; i < others; i++) {
+        end = k.lastIndexOf(',', end - 1);
+      }
+      return k.substring(0, end);
+    }).distinct().toList();
   }
 
   /**

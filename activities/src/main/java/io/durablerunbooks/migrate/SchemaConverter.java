@@ -236,8 +236,9 @@ final class SchemaConverter {
           "table " + t.name() + " is copied and verified in one piece: "
               + (t.primaryKey().isEmpty()
                   ? "it has no primary key"
-                  : "its primary key is neither one integer, binary or char/varchar column nor an integer column"
-                      + " followed only by integer, date or time columns and at most one char/varchar column"));
+                  : "its primary key is neither one integer, binary or char/varchar column, nor an integer column"
+                      + " followed only by integer, date or time columns and at most one char/varchar column, nor a"
+                      + " char/varchar column followed only by integer, date or time columns"));
     }
     caseInsensitiveUniqueness(t, "the primary key", t.primaryKey());
     if (!t.partitioning().isEmpty()) {
@@ -725,10 +726,16 @@ final class SchemaConverter {
         && key.stream().filter(c -> c.family() == ColumnFamily.TEXT).count() <= 1;
     boolean bytes = key.size() == 1 && key.get(0).family() == ColumnFamily.BINARY
         && BINARY_KEY.matcher(key.get(0).sourceType()).matches();
-    boolean text = key.size() == 1 && key.get(0).family() == ColumnFamily.TEXT
+    // A text key, or a text column followed by integers, dates and times (a tenant's rows): split
+    // on the text, each range holding whole groups of rows sharing its value.
+    boolean ledByText = key.get(0).family() == ColumnFamily.TEXT
         && TEXT_KEY.matcher(key.get(0).sourceType()).matches()
-        && t.columns().stream().anyMatch(c -> c.name().equals(key.get(0).name()) && splitsByText(c));
-    return ledByInteger || bytes || text ? t.primaryKey().get(0) : "";
+        && t.columns().stream().anyMatch(c -> c.name().equals(key.get(0).name()) && splitsByText(c))
+        && key.stream().skip(1).allMatch(c -> switch (c.family()) {
+          case INTEGER, DATE, DATETIME, TIMESTAMP -> true;
+          default -> false;
+        });
+    return ledByInteger || bytes || ledByText ? t.primaryKey().get(0) : "";
   }
 
   /**

@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -248,9 +249,10 @@ final class TableVerifier {
 
 
   /**
-   * The target's rows of a range: the same bounds, or for a table split on a text key, whose ranges
-   * follow the source's collation (which PostgreSQL's need not share), the rows of the source's keys
-   * in the range, read from the source's key index; none where it holds none. Each key is looked up
+   * The target's rows of a range: the same bounds, or for a table split on a text column, whose
+   * ranges follow the source's collation (which PostgreSQL's need not share), the rows of the
+   * source's values of that column in the range (its keys, for a text key), read from the source's
+   * key index; none where it holds none. Each key is looked up
    * on the target's key index, three to four microseconds a key. Reading the index between the
    * least and the greatest of the keys instead, with the keys as a filter, reads every row between
    * them in the target's order: where the orders differ (accents the source ignores, which
@@ -268,7 +270,9 @@ final class TableVerifier {
     List<String> keys = sourceSide(() -> {
       try (PreparedStatement ps = connections.source().prepareStatement(
           "SELECT " + ValueSql.mq(t.chunkKey()) + " FROM " + ValueSql.mq(t.name()) + " FORCE INDEX (PRIMARY)" + mysqlWhere)) {
-        return firstColumn(ps);
+        // A key of several columns repeats its text's values; each is looked up once. As Java's
+        // strings, not MySQL's DISTINCT, which would keep one of abc and ABC under a _ci collation.
+        return List.copyOf(new LinkedHashSet<>(firstColumn(ps)));
       }
     });
     if (keys.isEmpty()) {
@@ -308,11 +312,13 @@ final class TableVerifier {
   private static final int EXTRA_KEYS_PAGE = 1_000;
 
   /**
-   * The target's rows, in a table split on a text key, whose keys the source does not hold: as the
-   * ranges found the target's rows by the source's keys, a row of any other key was read by none.
-   * Counted first ({@code matched}: the target's rows the ranges read); only when the target holds
-   * more are its keys read in pages of its own order and looked up on the source, compared as exact
-   * strings (a case-insensitive collation finds {@code abc} for {@code ABC}).
+   * The target's rows, in a table split on a text column, whose value of it the source does not
+   * hold: as the ranges found the target's rows by the source's values, a row of any other value
+   * was read by none. Counted first ({@code matched}: the target's rows the ranges read); only when
+   * the target holds more are its values read in pages of its own order and looked up on the
+   * source, compared as exact strings (a case-insensitive collation finds {@code abc} for
+   * {@code ABC}); for a key of several columns, the rows of a value the source lacks are listed by
+   * their whole keys.
    */
   private List<RowDifference> extraKeys(Connections connections, String schema, TablePlan t, long matched) throws SQLException {
     String table = ValueSql.pq(schema) + "." + ValueSql.pq(t.name());
@@ -324,7 +330,7 @@ final class TableVerifier {
     Optional<String> after = Optional.empty();
     while (true) {
       List<String> page;
-      try (PreparedStatement ps = connections.target().prepareStatement("SELECT " + key + " FROM " + table
+      try (PreparedStatement ps = connections.target().prepareStatement("SELECT DISTINCT " + key + " FROM " + table
           + (after.isPresent() ? " WHERE " + key + " > ?" : "") + " ORDER BY " + key + " LIMIT " + EXTRA_KEYS_PAGE)) {
         if (after.isPresent()) {
           ps.setString(1, after.get());
@@ -335,12 +341,21 @@ final class TableVerifier {
         return extras;
       }
       Set<String> held = sourceSide(() -> heldBySource(connections.source(), t, page));
-      for (String k : page) {
-        if (!held.contains(k)) {
-          extras.add(new RowDifference(k, RowDifference.Kind.EXTRA_IN_TARGET));
-        }
+      List<String> missing = page.stream().filter(k -> !held.contains(k)).toList();
+      for (String k : t.singleKey() || missing.isEmpty() ? missing : rowsOf(connections.target(), table, t, missing)) {
+        extras.add(new RowDifference(k, RowDifference.Kind.EXTRA_IN_TARGET));
       }
       after = Optional.of(page.get(page.size() - 1));
+    }
+  }
+
+  /** The whole keys of the target's rows with these values of the text column a table is split on. */
+  private static List<String> rowsOf(Connection target, String table, TablePlan t, List<String> values) throws SQLException {
+    try (PreparedStatement ps = target.prepareStatement(
+        "SELECT " + ValueSql.pgKey(t) + " FROM " + table + " WHERE " + ValueSql.keyIn(t, values.size(), false)
+            + " ORDER BY " + ValueSql.keyList(t, false))) {
+      ps.setArray(1, target.createArrayOf("text", values.toArray()));
+      return firstColumn(ps);
     }
   }
 
@@ -364,7 +379,7 @@ final class TableVerifier {
 
   /** Whether {@link #keySets} can compare the table's keys: a single integer, text or binary key. */
   static boolean hasKeySets(TablePlan t) {
-    return t.integerKey() || t.textChunks() || t.binaryChunks();
+    return t.singleKey() && (t.integerChunks() || t.textChunks() || t.binaryChunks());
   }
 
   /**

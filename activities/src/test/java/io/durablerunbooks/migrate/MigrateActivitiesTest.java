@@ -1003,7 +1003,7 @@ class MigrateActivitiesTest {
       super("composite");
     }
 
-    /** Orders of 1 to 11 lines, a sensor's readings at microsecond times, a key led by text, and UUIDs. */
+    /** Orders of 1 to 11 lines, a sensor's readings at microsecond times, keys led by text, and UUIDs. */
     @Override
     List<String> tables() {
       return List.of(
@@ -1025,7 +1025,12 @@ class MigrateActivitiesTest {
           "CREATE TABLE pairs (id INT NOT NULL, a VARCHAR(5) NOT NULL, b VARCHAR(5) NOT NULL, PRIMARY KEY (id, a, b))",
           "INSERT INTO pairs VALUES (1, 'x,y', 'z'), (1, 'x', 'y,z')",
           "CREATE TABLE tagged (name VARCHAR(20) NOT NULL, id INT NOT NULL, PRIMARY KEY (name, id))",
-          "INSERT INTO tagged SELECT CONCAT('t', seq % 7), seq FROM seq_1_to_100",
+          "INSERT INTO tagged SELECT CONCAT('t', seq % 700), seq FROM seq_1_to_36000",
+          // A tenant's rows: utf8mb4_unicode_ci reads a3 B1 é2, PostgreSQL's byte order B1 a3 é2.
+          "CREATE TABLE tenant_items (tenant VARCHAR(20) COLLATE utf8mb4_unicode_ci NOT NULL, id INT NOT NULL, qty INT NOT NULL,"
+              + " PRIMARY KEY (tenant, id))",
+          "INSERT INTO tenant_items SELECT CONCAT(ELT(t.seq % 3 + 1, 'a', 'B', 'é'), t.seq), i.seq, t.seq + i.seq"
+              + " FROM seq_1_to_9000 t JOIN seq_1_to_4 i",
           "CREATE TABLE sessions (id BINARY(16) PRIMARY KEY, user_id INT NOT NULL, note VARCHAR(20))",
           "INSERT INTO sessions SELECT UNHEX(MD5(seq)), seq, IF(seq % 4 = 0, NULL, CONCAT('n', seq)) FROM seq_1_to_30000");
     }
@@ -1036,14 +1041,13 @@ class MigrateActivitiesTest {
       assertThat(migrated.verdicts().get("order_items").ranges()).as("lines verified in ranges").isGreaterThan(2);
       assertThat(migrated.verdicts().get("sessions").ranges()).as("sessions verified in ranges").isGreaterThan(2);
       assertThat(migrated.verdicts().get("labels").ranges()).as("labels verified in ranges").isGreaterThan(2);
+      assertThat(migrated.verdicts().get("tenant_items").ranges()).as("tenants verified in ranges").isGreaterThan(2);
     }
 
     @Test
-    void aKeyLedByAnIntegerIsSplitOnItsFirstColumnAndOneLedByTextIsNot() {
+    void aKeyLedByAnIntegerIsSplitOnItsFirstColumn() {
       assertThat(table("order_items").chunkKey()).isEqualTo("order_id");
       assertThat(table("readings").chunkKey()).isEqualTo("sensor_id");
-      assertThat(table("tagged").chunked()).isFalse();
-      assertThat(plan.notes()).anyMatch(n -> n.contains("tagged is copied and verified in one piece"));
 
       List<KeyRange> ranges = activities.planChunks(spec, table("order_items"));
       assertThat(ranges).as("about 30 000 lines in ranges of 4 000").hasSizeGreaterThan(5);
@@ -1085,6 +1089,47 @@ class MigrateActivitiesTest {
           new RowDifference("2500,a1", RowDifference.Kind.MISSING_IN_TARGET),
           // The source's collation holds a1 for A1; as exact strings, A1 is not the source's.
           new RowDifference("2500,A1", RowDifference.Kind.EXTRA_IN_TARGET));
+    }
+
+    /**
+     * A text column followed by integers (a tenant and its rows' ids): split on the text, in ranges
+     * of the source's collation order holding whole tenants; the target finds a range's rows by the
+     * source's tenants in it, and rows of a tenant the source does not hold (as exact strings) by
+     * counting, each listed by its whole key.
+     */
+    @Test
+    void aKeyLedByTextIsSplitOnTheText() throws Exception {
+      assertThat(table("tagged").chunkKey()).isEqualTo("name");
+      assertThat(table("tenant_items").chunkKey()).isEqualTo("tenant");
+      assertThat(table("tenant_items").textChunks()).isTrue();
+      assertThat(table("tenant_items").orderedAlike()).isFalse();
+      assertThat(TableVerifier.hasKeySets(table("tenant_items"))).as("key sets are of one column").isFalse();
+      List<KeyRange> ranges = activities.planChunks(spec, table("tenant_items"));
+      assertThat(ranges).as("36 000 rows in ranges of 4 000").hasSizeGreaterThan(5);
+      assertThat(ranges.get(0).upTo()).as("a bound is the tenant's UTF-8 in hex").matches("t([0-9a-f]{2})+");
+
+      TableVerifier.Progress tagged = walk("tagged").progress();
+      assertThat(tagged.ranges()).isGreaterThan(2);
+      assertThat(tagged.differingRows()).isZero();
+      assertThat(tagged.rangesByKeys()).as("t1 t10 t100 in both orders: each range hashed whole").isZero();
+      TableVerifier.Progress tenants = walk("tenant_items").progress();
+      assertThat(tenants.differingRows()).isZero();
+      assertThat(tenants.targetRows()).isEqualTo(36_000);
+      assertThat(tenants.rangesByKeys()).as("a3 B1 é2 against B1 a3 é2: each range by its tenants").isEqualTo(tenants.ranges());
+
+      assertListed(
+          "tenant_items",
+          List.of("UPDATE tenant_items SET qty = 0 WHERE tenant = 'B1000' AND id = 2", "DELETE FROM tenant_items WHERE tenant = 'a999' AND id = 1",
+              "INSERT INTO tenant_items VALUES ('B1000', 9, 1), ('b1000', 1, 1), ('zz, last', 1, 1), ('zz, last', 2, 1)"),
+          List.of("UPDATE tenant_items SET qty = 1002 WHERE tenant = 'B1000' AND id = 2", "INSERT INTO tenant_items VALUES ('a999', 1, 1000)",
+              "DELETE FROM tenant_items WHERE (tenant, id) IN (('B1000', 9), ('b1000', 1)) OR tenant = 'zz, last'"),
+          new RowDifference("B1000,2", RowDifference.Kind.DIFFERENT),
+          new RowDifference("a999,1", RowDifference.Kind.MISSING_IN_TARGET),
+          new RowDifference("B1000,9", RowDifference.Kind.EXTRA_IN_TARGET),
+          // The source's collation holds B1000 for b1000; as exact strings, b1000 is not the source's.
+          new RowDifference("b1000,1", RowDifference.Kind.EXTRA_IN_TARGET),
+          new RowDifference("zz, last,1", RowDifference.Kind.EXTRA_IN_TARGET),
+          new RowDifference("zz, last,2", RowDifference.Kind.EXTRA_IN_TARGET));
     }
 
     @Test
@@ -1184,6 +1229,21 @@ class MigrateActivitiesTest {
         assertThat(activities.verifyTable(s, labels).clean()).isTrue();
         assertThat(pgValue(copy, "SELECT string_agg(code || '=' || qty, ' ' ORDER BY code) FROM labels WHERE order_id = 100"))
             .isEqualTo("B2=-1 Zz added=7 a1=101 é3=103");
+
+        LocalStack.mariadbSql(
+            changed,
+            "UPDATE tenant_items SET qty = -1 WHERE tenant = 'é2' AND id = 1",
+            "DELETE FROM tenant_items WHERE tenant = 'a2997' AND id = 4",
+            "DELETE FROM tenant_items WHERE tenant = 'B4'",
+            "INSERT INTO tenant_items VALUES ('é2', 5, 7), ('new, tenant', 1, 8)");
+        TablePlan tenants = plan.tables().stream().filter(t -> t.name().equals("tenant_items")).findFirst().orElseThrow();
+        SyncResult tenantsSynced = activities.syncTable(new SyncRequest(s, tenants, plan.sourceTime()));
+        assertThat(tenantsSynced.upserted()).as("one changed, two added").isEqualTo(3);
+        assertThat(tenantsSynced.deleted()).as("one row, and a whole tenant of four").isEqualTo(5);
+        assertThat(activities.verifyTable(s, tenants).clean()).isTrue();
+        assertThat(pgValue(copy, "SELECT string_agg(id || '=' || qty, ' ' ORDER BY id) FROM tenant_items WHERE tenant = 'é2'"))
+            .isEqualTo("1=-1 2=4 3=5 4=6 5=7");
+        assertThat(pgValue(copy, "SELECT count(*) FROM tenant_items WHERE tenant IN ('new, tenant', 'B4')")).isEqualTo("1");
       });
     }
   }

@@ -7,9 +7,10 @@ import java.util.List;
  *
  * @param primaryKey the primary key's columns; empty for a table copied whole without one
  * @param chunkKey the column the table is split on, by ranges of its values: an integer, binary or
- *     text primary key, or the integer first column of a primary key whose other columns order alike in
- *     both engines (a range then holds whole groups of rows sharing the first column's value); empty
- *     when the table is copied and checked in one piece
+ *     text primary key, or the first column of a primary key of several: an integer followed by
+ *     integers, dates, times and at most one text column, or a text column followed by integers,
+ *     dates and times (a range then holds whole groups of rows sharing the first column's value);
+ *     empty when the table is copied and checked in one piece
  * @param estimatedRows InnoDB's estimate, for planning only
  * @param createTable CREATE TABLE with the primary key and the CHECK constraints, run before the load
  * @param afterLoad indexes, unique constraints and triggers, built once the rows are in
@@ -59,10 +60,11 @@ public record TablePlan(
   }
 
   /**
-   * Whether the table is split on a text key ({@code char(36)} UUIDs, {@code varchar} codes): its
-   * ranges are of the source's collation order, bounded by the key's UTF-8 bytes in hex after a
-   * {@code t}; PostgreSQL's order may differ, so a range whose rows between the same bounds on the
-   * target do not hash alike is compared by the source's keys in it.
+   * Whether the table is split on a text column, its key ({@code char(36)} UUIDs, {@code varchar}
+   * codes) or its key's first ({@code (tenant, id)}): its ranges are of the source's collation
+   * order, bounded by the column's UTF-8 bytes in hex after a {@code t}; PostgreSQL's order may
+   * differ, so a range whose rows between the same bounds on the target do not hash alike is
+   * compared by the rows of the column's values the source has in it.
    */
   public boolean textChunks() {
     return chunked() && chunkFamily() == ColumnFamily.TEXT;
