@@ -162,8 +162,9 @@ final class RowRepairer {
   /**
    * For a table split on the first of several key columns, the condition on that column's values
    * in these keys which lets either engine find the rows by its primary key's index instead of
-   * computing every row's key text; else none. An integer's values are inlined (the text before
-   * the key's first comma); a text's are parameters ({@link #leadingTexts}), first in the statement.
+   * computing every row's key text; else none. An integer's or bytes' values are inlined (the text
+   * before the key's first comma, bytes in hex); a text's are parameters ({@link #leadingTexts}),
+   * first in the statement.
    */
   private String leading(List<String> keys, boolean mysql) {
     if (t.singleKey()) {
@@ -174,11 +175,11 @@ final class RowRepairer {
           ? ValueSql.mq(t.chunkKey()) + " IN (" + String.join(", ", Collections.nCopies(leadingTexts(keys).size(), "?")) + ") AND "
           : ValueSql.pq(t.chunkKey()) + " = ANY (?) AND ";
     }
-    if (!t.integerChunks()) {
-      return "";
-    }
-    String firsts = integers(keys.stream().map(k -> k.indexOf(',') < 0 ? k : k.substring(0, k.indexOf(','))).distinct().toList());
-    return (mysql ? ValueSql.mq(t.chunkKey()) : ValueSql.pq(t.chunkKey())) + " IN (" + firsts + ") AND ";
+    List<String> firsts = keys.stream().map(k -> k.indexOf(',') < 0 ? k : k.substring(0, k.indexOf(','))).distinct().toList();
+    String values = t.binaryChunks()
+        ? firsts.stream().map(k -> ValueSql.binaryLiteral(k, mysql)).collect(Collectors.joining(", "))
+        : integers(firsts);
+    return (mysql ? ValueSql.mq(t.chunkKey()) : ValueSql.pq(t.chunkKey())) + " IN (" + values + ") AND ";
   }
 
   /**

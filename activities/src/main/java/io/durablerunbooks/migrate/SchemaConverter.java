@@ -236,9 +236,9 @@ final class SchemaConverter {
           "table " + t.name() + " is copied and verified in one piece: "
               + (t.primaryKey().isEmpty()
                   ? "it has no primary key"
-                  : "its primary key is neither one integer, binary or char/varchar column, nor an integer column"
-                      + " followed only by integer, date or time columns and at most one char/varchar column, nor a"
-                      + " char/varchar column followed only by integer, date or time columns"));
+                  : "its primary key is neither one integer, binary or char/varchar column, nor an integer or"
+                      + " binary column followed only by integer, date or time columns and at most one char/varchar"
+                      + " column, nor a char/varchar column followed only by integer, date or time columns"));
     }
     caseInsensitiveUniqueness(t, "the primary key", t.primaryKey());
     if (!t.partitioning().isEmpty()) {
@@ -715,17 +715,21 @@ final class SchemaConverter {
     List<ColumnPlan> key = t.primaryKey().stream()
         .map(k -> columns.stream().filter(c -> c.name().equals(k)).findFirst().orElseThrow())
         .toList();
-    boolean ledByInteger = key.get(0).family() == ColumnFamily.INTEGER
-        && key.stream().allMatch(c -> switch (c.family()) {
+    // An integer or bytes (UUIDs in binary(16)), which both engines order alike, alone or followed
+    // by integers, dates, times and one text column at most: a key's text joins its values by
+    // commas, which only one free text among numbers, dates and hex keeps unambiguous.
+    boolean ordersAlike = switch (key.get(0).family()) {
+      case INTEGER -> true;
+      case BINARY -> BINARY_KEY.matcher(key.get(0).sourceType()).matches();
+      default -> false;
+    };
+    boolean ledByNumberOrBytes = ordersAlike
+        && key.stream().skip(1).allMatch(c -> switch (c.family()) {
           case INTEGER, DATE, DATETIME, TIMESTAMP -> true;
           case TEXT -> TEXT_KEY.matcher(c.sourceType()).matches();
           default -> false;
         })
-        // One text column at most: a key's text joins its values by commas, which only one free
-        // text among numbers and dates keeps unambiguous.
         && key.stream().filter(c -> c.family() == ColumnFamily.TEXT).count() <= 1;
-    boolean bytes = key.size() == 1 && key.get(0).family() == ColumnFamily.BINARY
-        && BINARY_KEY.matcher(key.get(0).sourceType()).matches();
     // A text key, or a text column followed by integers, dates and times (a tenant's rows): split
     // on the text, each range holding whole groups of rows sharing its value.
     boolean ledByText = key.get(0).family() == ColumnFamily.TEXT
@@ -735,7 +739,7 @@ final class SchemaConverter {
           case INTEGER, DATE, DATETIME, TIMESTAMP -> true;
           default -> false;
         });
-    return ledByInteger || bytes || ledByText ? t.primaryKey().get(0) : "";
+    return ledByNumberOrBytes || ledByText ? t.primaryKey().get(0) : "";
   }
 
   /**

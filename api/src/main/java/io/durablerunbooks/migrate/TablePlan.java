@@ -7,10 +7,10 @@ import java.util.List;
  *
  * @param primaryKey the primary key's columns; empty for a table copied whole without one
  * @param chunkKey the column the table is split on, by ranges of its values: an integer, binary or
- *     text primary key, or the first column of a primary key of several: an integer followed by
- *     integers, dates, times and at most one text column, or a text column followed by integers,
- *     dates and times (a range then holds whole groups of rows sharing the first column's value);
- *     empty when the table is copied and checked in one piece
+ *     text primary key, or the first column of a primary key of several: an integer or binary
+ *     column followed by integers, dates, times and at most one text column, or a text column
+ *     followed by integers, dates and times (a range then holds whole groups of rows sharing the
+ *     first column's value); empty when the table is copied and checked in one piece
  * @param estimatedRows InnoDB's estimate, for planning only
  * @param createTable CREATE TABLE with the primary key and the CHECK constraints, run before the load
  * @param afterLoad indexes, unique constraints and triggers, built once the rows are in
@@ -52,8 +52,9 @@ public record TablePlan(
   }
 
   /**
-   * Whether the table is split on a binary key ({@code binary(16)} UUIDs): its ranges' bounds are
-   * the key's bytes in hex after an {@code x}, ordered byte by byte in both engines.
+   * Whether the table is split on a binary column ({@code binary(16)} UUIDs), its key or its key's
+   * first: its ranges' bounds are the column's bytes in hex after an {@code x}, ordered byte by byte
+   * in both engines.
    */
   public boolean binaryChunks() {
     return chunked() && chunkFamily() == ColumnFamily.BINARY;
@@ -77,8 +78,8 @@ public record TablePlan(
 
   /**
    * Whether both engines read a range's rows in the same order: split on an integer or binary key,
-   * or on an integer followed by integers, dates or times. Not a text key, nor a key holding a text
-   * column, which each engine orders by its own collation.
+   * or on an integer or binary column followed by integers, dates or times. Not a text key, nor a
+   * key holding a text column, which each engine orders by its own collation.
    */
   public boolean orderedAlike() {
     return chunked() && columns.stream().noneMatch(c -> primaryKey.contains(c.name()) && c.family() == ColumnFamily.TEXT);
