@@ -252,10 +252,10 @@ final class TableVerifier {
    * The target's rows of a range: the same bounds, or for a table split on a text column, whose
    * ranges follow the source's collation (which PostgreSQL's need not share), the rows of the
    * source's values of that column in the range (its keys, for a text key), read from the source's
-   * key index; none where it holds none. Each key is looked up
-   * on the target's key index, three to four microseconds a key. Reading the index between the
-   * least and the greatest of the keys instead, with the keys as a filter, reads every row between
-   * them in the target's order: where the orders differ (accents the source ignores, which
+   * key index; none where it holds none. Each key is looked up on the target's key index, three to
+   * four microseconds a key. Reading the index between the least and the greatest of the keys
+   * instead, with the keys as a filter, reads every row between them in the target's order: where
+   * the orders differ (accents the source ignores, which
    * PostgreSQL's byte order puts after every unaccented letter: é0000001 e0000002 é0000003) that is
    * most of the table for every range, a cost growing with the square of the table's rows (a
    * verification of 3 million such keys: 6 min 23 s, 734 ranges). Spans of a thousand keys each in
