@@ -51,7 +51,7 @@ if [[ "$(my_ -e "SELECT table_comment FROM information_schema.tables WHERE table
     INSERT INTO by_code SELECT CONCAT(IF(seq % 2 = 0, 'a', 'B'), LPAD(seq, 7, '0')), $values;
     INSERT INTO by_latin SELECT CONCAT(IF(seq % 2 = 0, 'e', 'é'), LPAD(seq, 7, '0')), $values;
     INSERT INTO by_sjis SELECT CONCAT(IF(seq % 2 = 0, '一', '亜'), LPAD(seq, 7, '0')), $values;
-    INSERT INTO by_tenant SELECT CONCAT(IF(seq DIV 100 % 2 = 0, 'a', 'B'), LPAD(seq DIV 100, 5, '0')), $values;
+    INSERT INTO by_tenant SELECT CONCAT(IF(seq DIV 100 % 2 = 0, 'a', 'B'), LPAD(seq DIV 100, 5, '0')), seq, $values;
     ANALYZE TABLE by_int, by_uuid, by_code, by_latin, by_sjis, by_tenant;
     ALTER TABLE by_code COMMENT = '$MARK';" >/dev/null
 fi
