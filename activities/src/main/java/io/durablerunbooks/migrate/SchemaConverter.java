@@ -111,15 +111,15 @@ final class SchemaConverter {
         problems.add("leaveBehind: the source has no trigger, view, procedure, function or event named \"" + name + "\"");
       }
     }
-    List<SourceSchema.Code> unnamed = code.stream().filter(c -> !spec.leaveBehind().contains(c.name())).toList();
-    if (!unnamed.isEmpty()) {
-      problems.add("the source runs code that migrate-data does not carry over (it copies tables): " + described(unnamed)
+    Map<Boolean, List<SourceSchema.Code>> named =
+        code.stream().collect(Collectors.partitioningBy(c -> spec.leaveBehind().contains(c.name())));
+    if (!named.get(false).isEmpty()) {
+      problems.add("the source runs code that migrate-data does not carry over (it copies tables): " + described(named.get(false))
           + ". Port to PostgreSQL what the application relies on, then acknowledge each in the runbook: leaveBehind: ["
           + code.stream().map(SourceSchema.Code::name).distinct().collect(Collectors.joining(", ")) + "]");
     }
-    List<SourceSchema.Code> named = code.stream().filter(c -> spec.leaveBehind().contains(c.name())).toList();
-    if (!named.isEmpty()) {
-      notes.add("left on the source, not carried over (leaveBehind): " + described(named));
+    if (!named.get(true).isEmpty()) {
+      notes.add("left on the source, not carried over (leaveBehind): " + described(named.get(true)));
     }
   }
 
@@ -715,31 +715,26 @@ final class SchemaConverter {
     List<ColumnPlan> key = t.primaryKey().stream()
         .map(k -> columns.stream().filter(c -> c.name().equals(k)).findFirst().orElseThrow())
         .toList();
-    // An integer or bytes (UUIDs in binary(16)), which both engines order alike, alone or followed
-    // by integers, dates, times and one text column at most: a key's text joins its values by
-    // commas, which only one free text among numbers, dates and hex keeps unambiguous.
-    boolean ordersAlike = switch (key.get(0).family()) {
+    // Split on the key's first column where both engines can bound a range of it alike: an
+    // integer, bytes (UUIDs in binary(16)) or a char/varchar (the source's order, see
+    // splitsByText). Further columns: integers, dates and times, and one text column at most in the
+    // whole key, as a key's text joins its values by commas, which only one free text keeps
+    // unambiguous. A range then holds whole groups of rows sharing the first column's value.
+    ColumnPlan first = key.get(0);
+    boolean splits = switch (first.family()) {
       case INTEGER -> true;
-      case BINARY -> BINARY_KEY.matcher(key.get(0).sourceType()).matches();
+      case BINARY -> BINARY_KEY.matcher(first.sourceType()).matches();
+      case TEXT -> TEXT_KEY.matcher(first.sourceType()).matches()
+          && t.columns().stream().anyMatch(c -> c.name().equals(first.name()) && splitsByText(c));
       default -> false;
     };
-    boolean ledByNumberOrBytes = ordersAlike
-        && key.stream().skip(1).allMatch(c -> switch (c.family()) {
-          case INTEGER, DATE, DATETIME, TIMESTAMP -> true;
-          case TEXT -> TEXT_KEY.matcher(c.sourceType()).matches();
-          default -> false;
-        })
-        && key.stream().filter(c -> c.family() == ColumnFamily.TEXT).count() <= 1;
-    // A text key, or a text column followed by integers, dates and times (a tenant's rows): split
-    // on the text, each range holding whole groups of rows sharing its value.
-    boolean ledByText = key.get(0).family() == ColumnFamily.TEXT
-        && TEXT_KEY.matcher(key.get(0).sourceType()).matches()
-        && t.columns().stream().anyMatch(c -> c.name().equals(key.get(0).name()) && splitsByText(c))
-        && key.stream().skip(1).allMatch(c -> switch (c.family()) {
-          case INTEGER, DATE, DATETIME, TIMESTAMP -> true;
-          default -> false;
-        });
-    return ledByNumberOrBytes || ledByText ? t.primaryKey().get(0) : "";
+    boolean restFits = key.stream().skip(1).allMatch(c -> switch (c.family()) {
+      case INTEGER, DATE, DATETIME, TIMESTAMP -> true;
+      case TEXT -> TEXT_KEY.matcher(c.sourceType()).matches();
+      default -> false;
+    });
+    boolean oneTextAtMost = key.stream().filter(c -> c.family() == ColumnFamily.TEXT).count() <= 1;
+    return splits && restFits && oneTextAtMost ? first.name() : "";
   }
 
   /**
