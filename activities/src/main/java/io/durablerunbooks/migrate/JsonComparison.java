@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -19,12 +20,14 @@ import java.util.stream.Collectors;
  * neither engine renders the other's normal form (MariaDB's JSON_NORMALIZE differs from
  * {@code jsonb}'s), so both sides hash {@code jsonb}'s text: the target renders it in SQL, and the
  * worker renders the source's JSON text the same way ({@link JsonbText}) as it streams from a second
- * source connection. A row's text: the key and each value's {@code jsonb} text ({@code N} for NULL,
- * {@code !} and the text as stored for text that is not JSON), separated by a byte {@code jsonb}
- * text never holds. A range of a table split on one integer key is hashed whole, as the rest of its
- * checksum: the SHA-256 of its rows' texts in key order, joined by newlines, rows whose JSON values
- * are all NULL left out on both sides; any other range is the XOR of the first 64 bits of each
- * row's SHA-256 (a table without a key: the sum of their first 60).
+ * source connection. A row's text: each value's {@code jsonb} text ({@code N} for NULL, {@code !}
+ * and the text as stored for text that is not JSON), separated by a byte {@code jsonb} text never
+ * holds. A range of a table split on one integer key is hashed whole, as the rest of its checksum:
+ * the SHA-256 of its rows' texts in key order, joined by newlines, rows whose JSON values are all
+ * NULL left out on both sides; which rows those are, the rest of the checksum says ({@link
+ * #sourcePresence}), so the texts need no key. Any other range is the XOR of the first 64 bits of
+ * each row's SHA-256, the row's text then led by its key (a table without a key: the sum of their
+ * first 60).
  */
 final class JsonComparison {
 
@@ -42,6 +45,8 @@ final class JsonComparison {
   private final String targetJsonRow;
   private final String sourceJsonRows;
   private final String sourceOrder;
+  private final String sourceValues;
+  private final List<ColumnPlan> json;
 
   JsonComparison(Connection source, TablePlan t, List<ColumnPlan> json) {
     this.source = source;
@@ -55,9 +60,31 @@ final class JsonComparison {
         (keyed ? ValueSql.pgKey(t) : "''")
             + json.stream().map(c -> " || chr(1) || coalesce(" + ValueSql.pq(c.name()) + "::text, 'N')").collect(Collectors.joining());
     this.sourceOrder = t.chunked() ? " ORDER BY " + ValueSql.keyList(t, true) : "";
-    this.targetJsonRow = "CASE WHEN num_nonnulls(" + json.stream().map(c -> ValueSql.pq(c.name())).collect(Collectors.joining(", "))
-        + ") = 0 THEN NULL ELSE " + targetRow + " END";
+    this.json = json;
+    this.sourceValues = "SELECT " + json.stream().map(ValueSql::copyExpression).collect(Collectors.joining(", ")) + " FROM " + ValueSql.mq(t.name());
+    // A single column's text is NULL where it is: string_agg leaves the row out without a CASE,
+    // which with the key's text cost PostgreSQL a third of a JSON table's checksum.
+    this.targetJsonRow = json.size() == 1
+        ? ValueSql.pq(json.get(0).name()) + "::text"
+        : "CASE WHEN num_nonnulls(" + json.stream().map(c -> ValueSql.pq(c.name())).collect(Collectors.joining(", ")) + ") = 0 THEN NULL ELSE "
+            + json.stream().map(c -> "coalesce(" + ValueSql.pq(c.name()) + "::text, 'N')").collect(Collectors.joining(" || chr(1) || ")) + " END";
     this.sourceJsonRows = "(" + json.stream().map(c -> ValueSql.mq(c.name()) + " IS NOT NULL").collect(Collectors.joining(" OR ")) + ")";
+  }
+
+  /**
+   * For a range hashed whole: whether the row holds any JSON value, as a value of the rest of its
+   * checksum in MySQL (1 or 0), which places the key-less JSON texts on their rows; empty where
+   * every JSON column is NOT NULL, so every row has its text.
+   */
+  Optional<String> sourcePresence() {
+    return json.stream().allMatch(c -> !c.nullable()) ? Optional.empty() : Optional.of(sourceJsonRows);
+  }
+
+  /** The same in PostgreSQL. */
+  Optional<String> targetPresence() {
+    return json.stream().allMatch(c -> !c.nullable())
+        ? Optional.empty()
+        : Optional.of("(" + json.stream().map(c -> ValueSql.pq(c.name()) + " IS NOT NULL").collect(Collectors.joining(" OR ")) + ")::int");
   }
 
   /** The target's per-row digest, a hex text, as a SQL expression over the target table's columns. */
@@ -67,8 +94,9 @@ final class JsonComparison {
 
   /**
    * The target's row text, as a SQL expression over the target table's columns, for
-   * {@link #targetJoinedDigest}: NULL, so left out, for a row whose JSON values are all NULL, as the
-   * source's such rows are not read; the rest of the row's checksum has its key.
+   * {@link #targetJoinedDigest}: the values alone; NULL, so left out, for a row whose JSON values
+   * are all NULL, as the source's such rows are not read, and {@link #targetPresence} in the rest of
+   * the row's checksum says which rows those are.
    */
   String targetJsonRow() {
     return targetJsonRow;
@@ -119,7 +147,7 @@ final class JsonComparison {
     long started = System.nanoTime();
     MessageDigest sha256 = Sha256.newDigest();
     long[] rows = {0};
-    rows((where.isEmpty() ? " WHERE " : where + " AND ") + sourceJsonRows + sourceOrder, (key, text) -> {
+    rows(sourceValues, false, (where.isEmpty() ? " WHERE " : where + " AND ") + sourceJsonRows + sourceOrder, (key, text) -> {
       if (rows[0]++ > 0) {
         sha256.update((byte) '\n');
       }
@@ -142,7 +170,7 @@ final class JsonComparison {
 
   private void each(String where, RowDigest consumer) throws SQLException {
     MessageDigest sha256 = Sha256.newDigest();
-    rows(where, (key, text) -> {
+    rows(sourceRows, true, where, (key, text) -> {
       sha256.update(text.a, 0, text.size);
       consumer.accept(key, sha256.digest());
     });
@@ -153,20 +181,28 @@ final class JsonComparison {
     void accept(byte[] key, JsonbText.Bytes text);
   }
 
-  /** Each source row's text as {@link #targetRow} writes the target's: its key, then each value's jsonb text. */
-  private void rows(String where, RowText consumer) throws SQLException {
+  /**
+   * Each source row's text as {@link #targetRow} writes the target's (its key, then each value's
+   * jsonb text), or, {@code keyed} false, as {@link #targetJsonRow} does (the values alone), the key
+   * then not read and given to the consumer empty.
+   */
+  private void rows(String select, boolean keyed, String where, RowText consumer) throws SQLException {
     JsonbText renderer = new JsonbText();
     JsonbText.Bytes text = new JsonbText.Bytes(1024);
+    byte[] noKey = new byte[0];
+    int first = keyed ? 2 : 1;
     try (Statement s = source.createStatement()) {
       s.setFetchSize(FETCH_ROWS);
-      try (ResultSet rs = s.executeQuery(sourceRows + where)) {
+      try (ResultSet rs = s.executeQuery(select + where)) {
         while (rs.next()) {
-          byte[] key = rs.getBytes(1);
+          byte[] key = keyed ? rs.getBytes(1) : noKey;
           text.size = 0;
           text.add(key, 0, key.length);
           for (int i = 0; i < columns; i++) {
-            text.add(1);
-            byte[] value = rs.getBytes(i + 2);
+            if (keyed || i > 0) {
+              text.add(1);
+            }
+            byte[] value = rs.getBytes(i + first);
             if (value == null) {
               text.add('N');
             } else if (!renderer.render(value, 0, value.length, text)) {

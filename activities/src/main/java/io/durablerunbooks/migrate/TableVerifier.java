@@ -533,13 +533,13 @@ final class TableVerifier {
       List<ColumnPlan> plain = t.columns().stream().filter(c -> c.family() != ColumnFamily.JSON).toList();
       this.mysqlHash = ValueSql.mysqlRowHash(plain);
       this.pgHash = ValueSql.pgRowHash(plain);
-      this.mysqlText = ValueSql.mysqlRowText(plain);
-      this.pgText = ValueSql.pgRowText(plain);
+      this.json = jsonColumns.isEmpty() ? Optional.empty() : Optional.of(new JsonComparison(connections.jsonSource(), t, jsonColumns));
+      this.mysqlText = ValueSql.mysqlRowText(plain, json.flatMap(JsonComparison::sourcePresence).stream().toList());
+      this.pgText = ValueSql.pgRowText(plain, json.flatMap(JsonComparison::targetPresence).stream().toList());
       this.mysqlTable = ValueSql.mq(t.name());
       this.pgTable = ValueSql.pq(schema) + "." + ValueSql.pq(t.name());
       this.mysqlKey = keyed ? ValueSql.mysqlKey(t) : "''";
       this.pgKey = keyed ? ValueSql.pgKey(t) : "''";
-      this.json = jsonColumns.isEmpty() ? Optional.empty() : Optional.of(new JsonComparison(connections.jsonSource(), t, jsonColumns));
       this.pgJson = json.map(j -> ", " + j.targetDigest() + " AS j").orElse("");
       this.orderKey = ordered ? ValueSql.keyList(t, false) : "";
       this.mysqlIndex = ordered ? " FORCE INDEX (PRIMARY)" : "";
