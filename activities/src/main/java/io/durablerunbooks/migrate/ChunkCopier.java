@@ -1,5 +1,7 @@
 package io.durablerunbooks.migrate;
 
+import io.durablerunbooks.activities.FailureTypes;
+import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.sql.Connection;
@@ -9,10 +11,12 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
+import org.postgresql.util.PSQLException;
 
 /**
  * Copies one key range: MySQL streams the rows (a forward-only result set fetched in batches, so
@@ -27,6 +31,8 @@ final class ChunkCopier {
   private static final int FETCH_ROWS = 2_000;
   private static final int COPY_BUFFER = 1 << 20;
   private static final String UNIQUE_VIOLATION = "23505";
+  private static final String CHECK_VIOLATION = "23514";
+  private static final String NOT_NULL_VIOLATION = "23502";
   private static final byte[] NULL = {'\\', 'N'};
   private static final byte[] HEX_PREFIX = {'\\', '\\', 'x'};
   private static final byte[] UTC_SUFFIX = {'+', '0', '0'};
@@ -37,6 +43,35 @@ final class ChunkCopier {
   final AtomicLong bytes = new AtomicLong();
   private long zeroDates;
   private volatile Statement streaming;
+
+  /**
+   * PostgreSQL refusing source rows by a CHECK or NOT NULL constraint, as a failure that names the
+   * table, the rows ({@code rows}: "rows (10, 20]") and the constraint and says what to do; empty for
+   * any other error. The same rows are refused on every attempt, so retrying would only delay the
+   * verdict. The message keeps PostgreSQL's first line only: its detail lists the row's values.
+   */
+  static Optional<ApplicationFailure> refusedRows(SQLException e, TablePlan t, String rows) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    if (!state.equals(CHECK_VIOLATION) && !state.equals(NOT_NULL_VIOLATION)) {
+      return Optional.empty();
+    }
+    String server = e.getMessage() == null ? state : e.getMessage().lines().findFirst().orElse(state).replaceFirst("^ERROR: ", "");
+    String constraint = e instanceof PSQLException p && p.getServerErrorMessage() != null && p.getServerErrorMessage().getConstraint() != null
+        ? p.getServerErrorMessage().getConstraint()
+        : "";
+    String fix = state.equals(CHECK_VIOLATION)
+        ? "the source holds a row its own CHECK did not stop (written with check_constraint_checks off or before the"
+            + " check existed, or judged otherwise by MySQL): find it on the source by the check's condition and fix it"
+            + " there, or give PostgreSQL's form of the check as checkConstraints." + t.name() + "."
+            + (constraint.isEmpty() ? "NAME" : constraint)
+            + " (skip leaves it out)"
+        : "the source holds NULL where PostgreSQL's column is NOT NULL (a zero date in a NOT NULL column reads as NULL):"
+            + " fix the rows on the source";
+    return Optional.of(ApplicationFailure.newNonRetryableFailure(
+        "table " + t.name() + ", " + rows + ": PostgreSQL refused a source row: " + server + " (SQLSTATE " + state + "); " + fix
+            + ". Nothing of these rows was kept",
+        FailureTypes.INVALID_INPUT));
+  }
 
   static String select(TablePlan t, KeyRange range) {
     return select(t, ValueSql.where(t, range, true));

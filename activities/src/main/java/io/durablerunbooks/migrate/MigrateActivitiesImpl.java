@@ -286,12 +286,23 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                       return copied;
                     } catch (IOException e) {
                       throw new UncheckedIOException(e);
-                    } catch (SQLException | RuntimeException e) {
+                    } catch (SQLException e) {
+                      beat.check();
+                      throw refusedOr(e, request.table(), "rows " + request.range());
+                    } catch (RuntimeException e) {
                       beat.check();
                       throw e;
                     }
                   }));
     }
+  }
+
+  /** {@code e}, or the failure {@link ChunkCopier#refusedRows} makes of it, thrown. */
+  private static SQLException refusedOr(SQLException e, TablePlan t, String rows) {
+    ChunkCopier.refusedRows(e, t, rows).ifPresent(f -> {
+      throw f;
+    });
+    return e;
   }
 
   @FunctionalInterface
@@ -585,6 +596,8 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                         beat.check();
                         Thread.sleep(millis);
                       });
+                    } catch (SQLException e) {
+                      throw refusedOr(e, table, "rows the delta sync copies");
                     } catch (IOException e) {
                       throw new UncheckedIOException(e);
                     } catch (InterruptedException e) {

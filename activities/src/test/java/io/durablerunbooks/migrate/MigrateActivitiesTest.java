@@ -510,8 +510,68 @@ class MigrateActivitiesTest {
           "INSERT INTO events VALUES ('2024-01-01 00:00:00', 'a', '{\"y\": 1, \"x\": [2]}'),"
               + " ('2024-01-01 00:00:00', 'a', '{\"y\": 1, \"x\": [2]}'), (NULL, 'b', NULL)",
           "CREATE TABLE kept (id INT PRIMARY KEY, v INT)",
-          "INSERT INTO kept VALUES (1, 1)");
+          "INSERT INTO kept VALUES (1, 1)",
+          // Rows the source's own constraints did not stop: written with its checks off, and a zero
+          // date in a NOT NULL column under a lax sql_mode.
+          "CREATE TABLE stock (id INT PRIMARY KEY, qty INT NOT NULL, CONSTRAINT qty_positive CHECK (qty > 0))",
+          "SET SESSION check_constraint_checks = 0",
+          "INSERT INTO stock VALUES (1, 5), (2, -1), (3, 7)",
+          "SET SESSION check_constraint_checks = 1",
+          "CREATE TABLE dated (id INT PRIMARY KEY, at DATETIME NOT NULL)",
+          "SET SESSION sql_mode = ''",
+          "INSERT INTO dated VALUES (1, '2024-01-01 00:00:00'), (2, '0000-00-00 00:00:00')",
+          "CREATE TABLE restock (id INT PRIMARY KEY, qty INT NOT NULL, CONSTRAINT restock_positive CHECK (qty > 0))",
+          "INSERT INTO restock VALUES (1, 5), (2, 6)");
       LocalStack.createDatabase(target);
+    }
+
+    @Test
+    void aRowTheTargetRefusesFailsTheDeltaSyncAtOnce() throws Exception {
+      MigrateSpec s = only(List.of("restock"), KeylessTables.REFUSE, Map.of());
+      SchemaPlan plan = activities.convertSchema(s);
+      activities.createTables(s, plan, MARKER);
+      try {
+        TablePlan t = plan.tables().get(0);
+        activities.copyChunk(new ChunkCopyRequest(s, t, KeyRange.ALL));
+        LocalStack.mariadbSql(source, "SET SESSION check_constraint_checks = 0", "INSERT INTO restock VALUES (3, -2)",
+            "UPDATE restock SET qty = 7 WHERE id = 2");
+        assertThatThrownBy(() -> activities.syncTable(new SyncRequest(s, t, plan.sourceTime())))
+            .satisfies(e -> assertThat(LocalStack.applicationFailure(e).isNonRetryable()).isTrue())
+            .hasMessageContaining("table restock, rows the delta sync copies: PostgreSQL refused a source row")
+            .hasMessageContaining("checkConstraints.restock.restock_positive");
+        assertThat(pgRows(target, "SELECT id, qty FROM restock ORDER BY id"))
+            .as("the range's repair rolled back whole").containsExactly(List.of("1", "5"), List.of("2", "6"));
+      } finally {
+        activities.dropCreatedTables(s, plan, MARKER);
+      }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+        delimiter = '#',
+        value = {
+          "stock # violates check constraint \"qty_positive\" # checkConstraints.stock.qty_positive",
+          "dated # violates not-null constraint               # a zero date in a NOT NULL column",
+        })
+    void aRowTheTargetRefusesFailsTheCopyAtOnceNamingTheConstraint(String table, String refused, String fix) throws Exception {
+      MigrateSpec s = only(List.of(table), KeylessTables.REFUSE, Map.of());
+      SchemaPlan plan = activities.convertSchema(s);
+      activities.createTables(s, plan, MARKER);
+      try {
+        TablePlan t = plan.tables().get(0);
+        assertThatThrownBy(() -> activities.copyChunk(new ChunkCopyRequest(s, t, KeyRange.ALL)))
+            .satisfies(e -> {
+              assertThat(LocalStack.applicationFailure(e).getType()).isEqualTo(FailureTypes.INVALID_INPUT);
+              assertThat(LocalStack.applicationFailure(e).isNonRetryable()).as("the same rows are refused on every attempt").isTrue();
+            })
+            .hasMessageContaining("table " + table + ", rows (-inf, +inf]: PostgreSQL refused a source row")
+            .hasMessageContaining(refused)
+            .hasMessageContaining(fix)
+            .hasMessageNotContaining("Failing row");
+        assertThat(pgValue(target, "SELECT count(*) FROM " + table)).as("nothing of the range kept").isEqualTo("0");
+      } finally {
+        activities.dropCreatedTables(s, plan, MARKER);
+      }
     }
 
     private MigrateSpec only(List<String> tables, KeylessTables keyless, Map<String, String> types) {
