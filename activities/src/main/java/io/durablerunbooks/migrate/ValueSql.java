@@ -87,8 +87,8 @@ final class ValueSql {
   /**
    * Whether a binary column is compared as its bytes in hex rather than their SHA-256: where no
    * value is longer than a SHA-256 (32 bytes: a UUID, a stored hash), so its hex is no longer than
-   * the digest's. PostgreSQL's sha256() sets up an OpenSSL context per call, which cost it 1.7 us a
-   * value, more than the rest of a narrow row's text.
+   * the digest's. PostgreSQL's sha256() sets up an OpenSSL context per call: 1.7 us a value on the
+   * benchmark's machine against 0.5 us for its hex (BENCHMARKS.md).
    */
   private static boolean asHex(ColumnPlan c) {
     Matcher m = SHORT_BINARY.matcher(c.sourceType());
