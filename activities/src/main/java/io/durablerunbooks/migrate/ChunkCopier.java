@@ -1,6 +1,7 @@
 package io.durablerunbooks.migrate;
 
 import io.durablerunbooks.activities.FailureTypes;
+import io.durablerunbooks.postgres.PostgresErrors;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -48,14 +49,13 @@ final class ChunkCopier {
    * PostgreSQL refusing source rows by a CHECK or NOT NULL constraint, as a failure that names the
    * table, the rows ({@code rows}: "rows (10, 20]") and the constraint and says what to do; empty for
    * any other error. The same rows are refused on every attempt, so retrying would only delay the
-   * verdict. The message keeps PostgreSQL's first line only: its detail lists the row's values.
+   * verdict. The message keeps PostgreSQL's first line only ({@link PostgresErrors#serverMessage}).
    */
   static Optional<ApplicationFailure> refusedRows(SQLException e, TablePlan t, String rows) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
     if (!state.equals(CHECK_VIOLATION) && !state.equals(NOT_NULL_VIOLATION)) {
       return Optional.empty();
     }
-    String server = e.getMessage() == null ? state : e.getMessage().lines().findFirst().orElse(state).replaceFirst("^ERROR: ", "");
     String constraint = e instanceof PSQLException p && p.getServerErrorMessage() != null && p.getServerErrorMessage().getConstraint() != null
         ? p.getServerErrorMessage().getConstraint()
         : "";
@@ -68,7 +68,7 @@ final class ChunkCopier {
         : "the source holds NULL where PostgreSQL's column is NOT NULL (a zero date in a NOT NULL column reads as NULL):"
             + " fix the rows on the source";
     return Optional.of(ApplicationFailure.newNonRetryableFailure(
-        "table " + t.name() + ", " + rows + ": PostgreSQL refused a source row: " + server + " (SQLSTATE " + state + "); " + fix
+        "table " + t.name() + ", " + rows + ": PostgreSQL refused a source row: " + PostgresErrors.serverMessage(e) + " (SQLSTATE " + state + "); " + fix
             + ". Nothing of these rows was kept",
         FailureTypes.INVALID_INPUT));
   }

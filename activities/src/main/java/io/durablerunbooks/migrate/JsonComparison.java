@@ -186,23 +186,23 @@ final class JsonComparison {
 
   /**
    * Each source row's text as {@link #targetRow} writes the target's (its key, then each value's
-   * jsonb text), or, {@code keyed} false, as {@link #targetJsonRow} does (the values alone), the key
-   * then not read and given to the consumer empty.
+   * jsonb text), or, {@code withKey} false, as {@link #targetJsonRow} does (the values alone), the
+   * key then not read and given to the consumer empty.
    */
-  private void rows(String select, boolean keyed, String where, RowText consumer) throws SQLException {
+  private void rows(String select, boolean withKey, String where, RowText consumer) throws SQLException {
     JsonbText renderer = new JsonbText();
     JsonbText.Bytes text = new JsonbText.Bytes(1024);
     byte[] noKey = new byte[0];
-    int first = keyed ? 2 : 1;
+    int first = withKey ? 2 : 1;
     try (Statement s = source.createStatement()) {
       s.setFetchSize(FETCH_ROWS);
       try (ResultSet rs = s.executeQuery(select + where)) {
         while (rs.next()) {
-          byte[] key = keyed ? rs.getBytes(1) : noKey;
+          byte[] key = withKey ? rs.getBytes(1) : noKey;
           text.size = 0;
           text.add(key, 0, key.length);
           for (int i = 0; i < columns; i++) {
-            if (keyed || i > 0) {
+            if (withKey || i > 0) {
               text.add(1);
             }
             byte[] value = rs.getBytes(i + first);

@@ -36,7 +36,6 @@ final class SchemaConverter {
   private static final Pattern BIT_LITERAL = Pattern.compile("b'([01]+)'");
   private static final Set<String> TEXT_TYPES =
       Set.of("char", "varchar", "tinytext", "text", "mediumtext", "longtext");
-  private static final Pattern BINARY_KEY = Pattern.compile("(?i)(var)?binary\\(\\d+\\)");
   private static final Pattern TEXT_KEY = Pattern.compile("(?i)(var)?char\\(\\d+\\)");
   private static final Set<String> BINARY_TYPES =
       Set.of("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob");
@@ -723,7 +722,7 @@ final class SchemaConverter {
     ColumnPlan first = key.get(0);
     boolean splits = switch (first.family()) {
       case INTEGER -> true;
-      case BINARY -> BINARY_KEY.matcher(first.sourceType()).matches();
+      case BINARY -> ValueSql.SIZED_BINARY.matcher(first.sourceType()).matches();
       case TEXT -> TEXT_KEY.matcher(first.sourceType()).matches()
           && t.columns().stream().anyMatch(c -> c.name().equals(first.name()) && splitsByText(c));
       default -> false;

@@ -22,7 +22,8 @@ final class ValueSql {
 
   private static final Pattern INTEGER = Pattern.compile("-?\\d{1,20}");
   private static final Pattern HEX = Pattern.compile("(?:[0-9a-f]{2})*");
-  private static final Pattern SHORT_BINARY = Pattern.compile("(?i)(?:var)?binary\\((\\d{1,3})\\)");
+  /** {@code binary(n)} or {@code varbinary(n)}, n in group 1. */
+  static final Pattern SIZED_BINARY = Pattern.compile("(?i)(?:var)?binary\\((\\d{1,5})\\)");
   static final String DATETIME_FORMAT = "'%Y-%m-%d %H:%i:%s.%f'";
   /**
    * Floats are compared through their shortest text form as decimals with 20 fractional digits
@@ -91,7 +92,7 @@ final class ValueSql {
    * benchmark's machine against 0.5 us for its hex (BENCHMARKS.md).
    */
   private static boolean asHex(ColumnPlan c) {
-    Matcher m = SHORT_BINARY.matcher(c.sourceType());
+    Matcher m = SIZED_BINARY.matcher(c.sourceType());
     return m.matches() && Integer.parseInt(m.group(1)) <= 32;
   }
 

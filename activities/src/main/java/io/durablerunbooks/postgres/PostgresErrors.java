@@ -88,7 +88,11 @@ public final class PostgresErrors {
     return deepest;
   }
 
-  private static String serverMessage(SQLException error) {
+  /**
+   * The server's message without its severity, first line only: PostgreSQL's DETAIL line, which
+   * may list a row's values, stays out of failures, logs and reports.
+   */
+  public static String serverMessage(SQLException error) {
     String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
     String firstLine = message.lines().findFirst().orElse(message);
     return firstLine.startsWith("FATAL: ") || firstLine.startsWith("ERROR: ")
